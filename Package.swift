@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Release builds may use AVX2/FMA so that Swift's SIMD types compile to vector instructions.
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
+]
+
+/// The numeric kernels additionally drop overflow and bounds checks in release builds.
+let kernelSettings: [SwiftSetting] = fastMath + [
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "DTRN",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dtrn", targets: ["dtrn"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "RecData", targets: ["RecData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
+        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fastMath),
+        .target(
+            name: "RecData",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: fastMath
+        ),
+        .executableTarget(
+            name: "dtrn",
+            dependencies: [
+                "Tensor", "NN", "RecData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: fastMath
+        ),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "RecDataTests", dependencies: ["RecData"]),
+    ]
+)

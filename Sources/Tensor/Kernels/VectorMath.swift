@@ -1,0 +1,107 @@
+/// SIMD building blocks for the elementwise kernels.
+///
+/// `Vec` is 16 floats: two AVX2 registers or one AVX-512 register when the release
+/// build targets such a CPU.
+typealias Vec = SIMD16<Float>
+
+@inline(__always) func loadVec(_ p: UnsafePointer<Float>) -> Vec {
+    UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
+}
+
+@inline(__always) func storeVec(_ v: Vec, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
+}
+
+/// `e^x` for 16 lanes: range reduction by powers of two and a degree-6 polynomial
+/// (relative error below 2e-7 over the float range; saturates outside ±88).
+@inline(__always) func vexp(_ x: Vec) -> Vec {
+    let clamped = x.clamped(lowerBound: Vec(repeating: -87.3), upperBound: Vec(repeating: 88.3))
+    let n = (clamped * 1.442695041).rounded(.toNearestOrEven)
+    var r = clamped - n * 0.693359375
+    r = r + n * 2.12194440e-4
+    var p = Vec(repeating: 1.9875691500e-4)
+    p = p * r + 1.3981999507e-3
+    p = p * r + 8.3334519073e-3
+    p = p * r + 4.1665795894e-2
+    p = p * r + 1.6666665459e-1
+    p = p * r + 5.0000001201e-1
+    let y = p * r * r + r + 1
+    let exponent = (SIMD16<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+    return y * unsafeBitCast(exponent, to: Vec.self)
+}
+
+/// `e^x` for one float, with the same accuracy as ``vexp(_:)``.
+@inline(__always) func sexp(_ x: Float) -> Float {
+    vexp(Vec(repeating: x))[0]
+}
+
+/// Applies `f` lane-wise to 16 floats at a time and a scalar function to the tail.
+@inline(__always)
+func mapKernel(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
+    _ vf: (Vec) -> Vec, _ sf: (Float) -> Float
+) {
+    var i = 0
+    while i + 16 <= n {
+        storeVec(vf(loadVec(x + i)), y + i)
+        i += 16
+    }
+    while i < n { y[i] = sf(x[i]); i += 1 }
+}
+
+/// Applies `f` to pairs of 16 floats at a time and a scalar function to the tail.
+@inline(__always)
+func zipKernel(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
+    _ vf: (Vec, Vec) -> Vec, _ sf: (Float, Float) -> Float
+) {
+    var i = 0
+    while i + 16 <= n {
+        storeVec(vf(loadVec(a + i), loadVec(b + i)), y + i)
+        i += 16
+    }
+    while i < n { y[i] = sf(a[i], b[i]); i += 1 }
+}
+
+/// `y[i] += x[i]` for `n` floats.
+@inline(__always)
+func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+    zipKernel(y, x, y, n, { $0 + $1 }, { $0 + $1 })
+}
+
+/// The sum of `n` floats, accumulated in 16 lanes.
+@inline(__always)
+func sumKernel(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = Vec(repeating: 0)
+    var i = 0
+    while i + 16 <= n { acc += loadVec(x + i); i += 16 }
+    var s = acc.sum()
+    while i < n { s += x[i]; i += 1 }
+    return s
+}
+
+/// The dot product of `n` floats, accumulated in 16 lanes.
+@inline(__always)
+func dotKernel(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = Vec(repeating: 0)
+    var i = 0
+    while i + 16 <= n { acc += loadVec(a + i) * loadVec(b + i); i += 16 }
+    var s = acc.sum()
+    while i < n { s += a[i] * b[i]; i += 1 }
+    return s
+}
+
+/// The maximum of `n > 0` floats.
+@inline(__always)
+func maxKernel(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var m = x[0]
+    var i = 0
+    if n >= 16 {
+        var acc = loadVec(x)
+        i = 16
+        while i + 16 <= n { acc = pointwiseMax(acc, loadVec(x + i)); i += 16 }
+        m = acc.max()
+    }
+    while i < n { m = Swift.max(m, x[i]); i += 1 }
+    return m
+}
