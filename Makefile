@@ -14,7 +14,7 @@ run: build
 	.build/release/dtrn $(ARGS)
 
 test: deps
-	$(SWIFT) test --parallel
+	bash scripts/test
 
 bench: build
 	.build/release/dtrn bench kernels

@@ -15,8 +15,12 @@ typealias Vec = SIMD16<Float>
 /// `e^x` for 16 lanes: range reduction by powers of two and a degree-6 polynomial
 /// (relative error below 2e-7 over the float range; saturates outside ±88).
 @inline(__always) func vexp(_ x: Vec) -> Vec {
-    let clamped = x.clamped(lowerBound: Vec(repeating: -87.3), upperBound: Vec(repeating: 88.3))
-    let n = (clamped * 1.442695041).rounded(.toNearestOrEven)
+    // Lane-wise min/max and the float-to-int bit trick below compile to vector
+    // instructions; `clamped` and `SIMD16<Int32>(_:rounding:)` do not.
+    let clamped = pointwiseMin(pointwiseMax(x, Vec(repeating: -87.3)), Vec(repeating: 88.3))
+    // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
+    let shifted = clamped * 1.442695041 + 12_582_912
+    let n = shifted - 12_582_912
     var r = clamped - n * 0.693359375
     r = r + n * 2.12194440e-4
     var p = Vec(repeating: 1.9875691500e-4)
@@ -26,8 +30,8 @@ typealias Vec = SIMD16<Float>
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     let y = p * r * r + r + 1
-    let exponent = (SIMD16<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-    return y * unsafeBitCast(exponent, to: Vec.self)
+    let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+    return y * unsafeBitCast((integer &+ 127) &<< 23, to: Vec.self)
 }
 
 /// `e^x` for one float, with the same accuracy as ``vexp(_:)``.

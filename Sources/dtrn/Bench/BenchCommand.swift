@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `dtrn bench …`: reproducible speed measurements.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the speed of kernels, training and inference.",
+        subcommands: [KernelBenchCommand.self],
+        defaultSubcommand: KernelBenchCommand.self
+    )
+}

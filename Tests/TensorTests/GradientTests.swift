@@ -1,0 +1,125 @@
+import Tensor
+import XCTest
+
+/// Every primitive op's backward function against central finite differences.
+final class GradientTests: XCTestCase {
+    func testMatmulAllTransposes() {
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = randomTensor(ta ? [4, 3] : [3, 4], seed: 1)
+            let b = randomTensor(tb ? [5, 4] : [4, 5], seed: 2)
+            assertGradientsMatch([a, b]) { a.matmul(b, transposeSelf: ta, transposeOther: tb) }
+        }
+    }
+
+    func testMatmulWithLeadingAxes() {
+        let a = randomTensor([2, 3, 4], seed: 3), w = randomTensor([4, 2], seed: 4)
+        assertGradientsMatch([a, w]) { a.matmul(w) }
+    }
+
+    func testBatchedMatmulAllTransposes() {
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = randomTensor(ta ? [2, 3, 4, 2] : [2, 3, 2, 4], seed: 5)
+            let b = randomTensor(tb ? [2, 3, 5, 4] : [2, 3, 4, 5], seed: 6)
+            assertGradientsMatch([a, b]) { a.batchedMatmul(b, transposeSelf: ta, transposeOther: tb) }
+        }
+    }
+
+    func testBroadcastingArithmetic() {
+        let cases: [([Int], [Int])] = [([2, 3], [2, 3]), ([2, 3], [3]), ([2, 1], [1, 3]), ([2, 3, 4], [3, 1]), ([4], [2, 1, 4]), ([], [2, 2])]
+        for (sa, sb) in cases {
+            let a = randomTensor(sa, seed: 7), b = randomTensor(sb, seed: 8, in: 0.5...2)
+            assertGradientsMatch([a, b]) { a + b }
+            assertGradientsMatch([a, b]) { a - b }
+            assertGradientsMatch([a, b]) { a * b }
+            assertGradientsMatch([a, b]) { a / b }
+        }
+    }
+
+    func testScalarArithmetic() {
+        let x = randomTensor([3, 5], seed: 9)
+        assertGradientsMatch([x]) { (x * 3 + 1.5) / 2 - 0.25 }
+        assertGradientsMatch([x]) { 2 - (-x) }
+    }
+
+    func testActivations() {
+        // Keep relu's inputs away from its kink.
+        let x = randomTensor([4, 17], seed: 10).affine(scale: 1).detached()
+        for i in 0..<x.count where abs(x[flat: i]) < 0.05 { x[flat: i] = 0.3 }
+        assertGradientsMatch([x]) { x.relu() }
+        assertGradientsMatch([x]) { x.sigmoid() }
+        assertGradientsMatch([x]) { x.tanh() }
+        assertGradientsMatch([x]) { x.gelu() }
+        assertGradientsMatch([x]) { x.exp() }
+        let positive = randomTensor([4, 17], seed: 11, in: 0.5...3)
+        assertGradientsMatch([positive]) { positive.log() }
+    }
+
+    func testSoftmaxAndLogSoftmaxWithMask() {
+        let x = randomTensor([2, 3, 5], seed: 12)
+        let mask = Tensor(shape: [2, 5], values: [1, 1, 0, 1, 0, 0, 1, 1, 1, 1])
+        assertGradientsMatch([x]) { x.softmax() }
+        assertGradientsMatch([x]) { x.softmax(mask: mask) }
+        assertGradientsMatch([x]) { x.logSoftmax() }
+        assertGradientsMatch([x]) { x.logSoftmax(mask: mask) }
+    }
+
+    func testReductions() {
+        let x = randomTensor([2, 3, 4], seed: 13)
+        for axis in [0, 1, 2, -1] {
+            assertGradientsMatch([x]) { x.sum(axis: axis) }
+            assertGradientsMatch([x]) { x.mean(axis: axis, keepDims: true) }
+        }
+        assertGradientsMatch([x]) { x.sum() }
+        assertGradientsMatch([x]) { x.mean() }
+    }
+
+    func testReshapeAndPermute() {
+        let x = randomTensor([2, 3, 4], seed: 14)
+        assertGradientsMatch([x]) { x.reshaped([6, -1]) }
+        assertGradientsMatch([x]) { x.permuted([2, 0, 1]) }
+        assertGradientsMatch([x]) { x.transposed(0, 1) }
+    }
+
+    func testConcatSliceSplit() {
+        let a = randomTensor([2, 3], seed: 15), b = randomTensor([2, 2], seed: 16), c = randomTensor([1, 3], seed: 17)
+        assertGradientsMatch([a, b]) { Tensor.concat([a, b], axis: 1) }
+        assertGradientsMatch([a, c]) { Tensor.concat([a, c], axis: 0) }
+        let x = randomTensor([3, 4, 2], seed: 18)
+        assertGradientsMatch([x]) { x.rows(1..<3) }
+        assertGradientsMatch([x]) { Tensor.concat(x.split([1, 3], axis: 1).reversed(), axis: 1) }
+    }
+
+    func testStandardize() {
+        let x = randomTensor([3, 6], seed: 19)
+        assertGradientsMatch([x], tolerance: 2e-2) { x.standardized() }
+    }
+
+    func testGatherDenseAndRowSparse() {
+        let indices: [Int32] = [2, 0, 2, 3, 2, 1]
+        let table = randomTensor([5, 3], seed: 20)
+        assertGradientsMatch([table]) { table.gather(indices, shape: [2, 3]) }
+        table.prefersRowSparseGradient = true
+        assertGradientsMatch([table]) { table.gather(indices, shape: [2, 3]) }
+    }
+
+    func testDropoutUsesItsMaskInBackward() {
+        let x = randomTensor([4, 8], seed: 21)
+        assertGradientsMatch([x]) {
+            var rng = RandomGenerator(seed: 99)
+            return x.dropout(0.5, generator: &rng)
+        }
+    }
+
+    func testBinaryCrossEntropyWithWeights() {
+        let logits = randomTensor([6, 2], seed: 22, in: -4...4)
+        let targets = Tensor(shape: [6, 2], values: [1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1])
+        let weights = Tensor(shape: [6, 2], values: [1, 0, 2, 1, 1, 0, 0.5, 1, 1, 1, 0, 1])
+        assertGradientsMatch([logits]) { Tensor.binaryCrossEntropyWithLogits(logits, targets: targets) }
+        assertGradientsMatch([logits]) { Tensor.binaryCrossEntropyWithLogits(logits, targets: targets, weights: weights) }
+    }
+
+    func testGradientsAccumulateOverSharedInputs() {
+        let x = randomTensor([3], seed: 23)
+        assertGradientsMatch([x]) { x * x + x.exp() * x }
+    }
+}
