@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "RecData", targets: ["RecData"]),
+        .library(name: "Training", targets: ["Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,10 +38,11 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: fastMath
         ),
+        .target(name: "Training", dependencies: ["Tensor", "NN", "RecData"], swiftSettings: fastMath),
         .executableTarget(
             name: "dtrn",
             dependencies: [
-                "Tensor", "NN", "RecData",
+                "Tensor", "NN", "RecData", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -48,5 +50,6 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "RecDataTests", dependencies: ["RecData"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensor"]),
     ]
 )
