@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "RecData", targets: ["RecData"]),
+        .library(name: "Models", targets: ["Models"]),
         .library(name: "Training", targets: ["Training"]),
     ],
     dependencies: [
@@ -38,11 +39,12 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: fastMath
         ),
-        .target(name: "Training", dependencies: ["Tensor", "NN", "RecData"], swiftSettings: fastMath),
+        .target(name: "Models", dependencies: ["Tensor", "NN"], swiftSettings: fastMath),
+        .target(name: "Training", dependencies: ["Tensor", "NN", "RecData", "Models"], swiftSettings: fastMath),
         .executableTarget(
             name: "dtrn",
             dependencies: [
-                "Tensor", "NN", "RecData", "Training",
+                "Tensor", "NN", "RecData", "Models", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "RecDataTests", dependencies: ["RecData"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensor"]),
     ]
 )

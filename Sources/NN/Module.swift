@@ -45,6 +45,22 @@ open class Module {
         return found
     }
 
+    /// The tensors of this module and all modules below it that are state but not trained
+    /// (running statistics, for example): tensors whose `requiresGrad` is false. They are
+    /// named and ordered as ``parameters()`` and saved with them.
+    public func buffers() -> [(name: String, tensor: Tensor)] {
+        var found: [(name: String, tensor: Tensor)] = []
+        var seenTensors = Set<ObjectIdentifier>()
+        var seenModules: Set = [ObjectIdentifier(self)]
+        visitMembers(prefix: "", seenModules: &seenModules) { path, member in
+            if case .tensor(let tensor) = member, !tensor.requiresGrad,
+               seenTensors.insert(ObjectIdentifier(tensor)).inserted {
+                found.append((path, tensor))
+            }
+        }
+        return found
+    }
+
     /// This module (named `""`) followed by every module below it, depth first in property order.
     public func modules() -> [(name: String, module: Module)] {
         var found: [(name: String, module: Module)] = [("", self)]

@@ -1,0 +1,33 @@
+import NN
+import Tensor
+
+/// MMoE (one softmax gate per task over shared experts) and OMoE (one gate for all tasks).
+public final class MixtureOfExpertsBackbone: Module, Backbone {
+    /// The shared experts.
+    public let experts: ExpertGroup
+    /// One gate per task (MMoE) or a single gate (OMoE).
+    public let gates: [SoftmaxGate]
+    /// The towers.
+    public let towers: Towers
+
+    /// `expertCount` experts of `expertHidden` widths; `gatePerTask` false gives OMoE.
+    public init(tasks: Int, inputSize: Int, expertCount: Int, expertHidden: [Int], towerHidden: [Int],
+                gatePerTask: Bool = true, batchNorm: Bool = false, dropout: Float = 0,
+                generator: inout RandomGenerator) {
+        experts = ExpertGroup(count: expertCount, inputSize: inputSize, hidden: expertHidden, batchNorm: batchNorm,
+                              generator: &generator)
+        gates = (0..<(gatePerTask ? tasks : 1)).map { _ in
+            SoftmaxGate(inputSize: inputSize, experts: expertCount, generator: &generator)
+        }
+        towers = Towers(tasks: tasks, inputSize: experts.outputSize, hidden: towerHidden, batchNorm: batchNorm,
+                        dropout: dropout, generator: &generator)
+    }
+
+    public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {
+        let expertOutputs = applyShared(inputs) { experts($0) }
+        let mixed = inputs.indices.map { t in
+            ExpertGroup.mix(expertOutputs[t], gates: gates[gates.count == 1 ? 0 : t](inputs[t]))
+        }
+        return towers(mixed)
+    }
+}

@@ -1,0 +1,83 @@
+import NN
+import Tensor
+
+/// PLE (Tang et al., RecSys 2020): levels of CGC, each with task-specific and shared
+/// experts; a task's gate mixes its own and the shared experts, and between levels a
+/// shared gate mixes all experts for the next level's shared input. One level is CGC.
+///
+/// With task-specific inputs (DTRN), task t's own and shared experts both read `x_t`, and
+/// the first level's shared input is the mean of the `x_t`.
+public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
+    /// One extraction level.
+    public final class Level: Module {
+        /// Each task's own experts.
+        public let taskExperts: [ExpertGroup]
+        /// The shared experts.
+        public let sharedExperts: ExpertGroup
+        /// Each task's gate over its own and the shared experts.
+        public let taskGates: [SoftmaxGate]
+        /// The gate over all experts that feeds the next level, absent on the last level.
+        public let sharedGate: SoftmaxGate?
+
+        init(tasks: Int, inputSize: Int, taskExpertCount: Int, sharedExpertCount: Int, hidden: [Int],
+             isLast: Bool, batchNorm: Bool, generator: inout RandomGenerator) {
+            taskExperts = (0..<tasks).map { _ in
+                ExpertGroup(count: taskExpertCount, inputSize: inputSize, hidden: hidden, batchNorm: batchNorm,
+                            generator: &generator)
+            }
+            sharedExperts = ExpertGroup(count: sharedExpertCount, inputSize: inputSize, hidden: hidden,
+                                        batchNorm: batchNorm, generator: &generator)
+            taskGates = (0..<tasks).map { _ in
+                SoftmaxGate(inputSize: inputSize, experts: taskExpertCount + sharedExpertCount, generator: &generator)
+            }
+            sharedGate = isLast ? nil : SoftmaxGate(inputSize: inputSize, experts: tasks * taskExpertCount + sharedExpertCount,
+                                                    generator: &generator)
+        }
+
+        /// The next level's task inputs and shared input.
+        func callAsFunction(_ inputs: [Tensor], shared: Tensor) -> (tasks: [Tensor], shared: Tensor) {
+            let own = zip(taskExperts, inputs).map { experts, x in experts(x) }
+            let sharedOnTaskPaths = applyShared(inputs + [shared]) { sharedExperts($0) }
+            let outputs = inputs.indices.map { t in
+                ExpertGroup.mix(Tensor.concat([own[t], sharedOnTaskPaths[t]], axis: 1), gates: taskGates[t](inputs[t]))
+            }
+            guard let sharedGate else { return (outputs, shared) }
+            let all = Tensor.concat(own + [sharedOnTaskPaths[inputs.count]], axis: 1)
+            return (outputs, ExpertGroup.mix(all, gates: sharedGate(shared)))
+        }
+    }
+
+    /// The levels, bottom first.
+    public let levels: [Level]
+    /// The towers.
+    public let towers: Towers
+
+    /// `levelCount` levels of `taskExpertCount` experts per task and `sharedExpertCount`
+    /// shared experts, all of `expertHidden` widths.
+    public init(tasks: Int, inputSize: Int, levelCount: Int, taskExpertCount: Int, sharedExpertCount: Int,
+                expertHidden: [Int], towerHidden: [Int], batchNorm: Bool = false, dropout: Float = 0,
+                generator: inout RandomGenerator) {
+        precondition(levelCount >= 1, "PLE needs at least one level")
+        var width = inputSize
+        var levels: [Level] = []
+        for l in 0..<levelCount {
+            levels.append(Level(tasks: tasks, inputSize: width, taskExpertCount: taskExpertCount,
+                                sharedExpertCount: sharedExpertCount, hidden: expertHidden,
+                                isLast: l == levelCount - 1, batchNorm: batchNorm, generator: &generator))
+            width = expertHidden.last!
+        }
+        self.levels = levels
+        towers = Towers(tasks: tasks, inputSize: width, hidden: towerHidden, batchNorm: batchNorm, dropout: dropout,
+                        generator: &generator)
+    }
+
+    public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {
+        var shared = inputs[0]
+        if inputs.contains(where: { $0 !== inputs[0] }) {
+            shared = inputs.dropFirst().reduce(inputs[0]) { $0 + $1 } * (1 / Float(inputs.count))
+        }
+        var current = inputs
+        for level in levels { (current, shared) = level(current, shared: shared) }
+        return towers(current)
+    }
+}

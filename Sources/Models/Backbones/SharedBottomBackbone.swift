@@ -1,0 +1,22 @@
+import NN
+import Tensor
+
+/// Shared-Bottom: one MLP shared by all tasks, then a tower per task.
+public final class SharedBottomBackbone: Module, Backbone {
+    /// The shared MLP.
+    public let bottom: MLP
+    /// The towers.
+    public let towers: Towers
+
+    /// A shared MLP of `bottomHidden` widths under towers of `towerHidden` widths.
+    public init(tasks: Int, inputSize: Int, bottomHidden: [Int], towerHidden: [Int], batchNorm: Bool = false,
+                dropout: Float = 0, generator: inout RandomGenerator) {
+        bottom = MLP(inputSize: inputSize, hidden: bottomHidden, dropout: dropout, batchNorm: batchNorm, generator: &generator)
+        towers = Towers(tasks: tasks, inputSize: bottom.outputSize, hidden: towerHidden, batchNorm: batchNorm,
+                        dropout: dropout, generator: &generator)
+    }
+
+    public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {
+        towers(applyShared(inputs) { bottom($0) })
+    }
+}

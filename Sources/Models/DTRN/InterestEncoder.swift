@@ -1,0 +1,38 @@
+import NN
+import Tensor
+
+/// A post-norm Transformer encoder block whose two layer norms take their scale and shift
+/// from outside: `H' = LN1(H + MHA(H))`, `H'' = LN2(H' + FFN(H'))`.
+///
+/// Because the norms come last, `H + MHA(H)` does not depend on the conditioning, so it is
+/// computed once (``attend(_:mask:)``) and shared by every condition (``finish(_:norms:)``).
+public final class InterestEncoder: Module {
+    /// The scale and shift of the two layer norms, each broadcasting against `[…, L, d]`.
+    public struct Norms {
+        public var gamma1: Tensor, beta1: Tensor, gamma2: Tensor, beta2: Tensor
+    }
+
+    /// The self-attention.
+    public let attention: MultiHeadAttention
+    /// The position-wise feed-forward network `d → hidden → d`.
+    public let feedForward: MLP
+    private let norm = ConditionalLayerNorm()
+
+    /// An encoder block of width `dimension`.
+    public init(dimension: Int, heads: Int, feedForwardHidden: Int, generator: inout RandomGenerator) {
+        attention = MultiHeadAttention(dimension: dimension, heads: heads, generator: &generator)
+        feedForward = MLP(inputSize: dimension, hidden: [feedForwardHidden, dimension], activation: .gelu,
+                          activateLast: false, generator: &generator)
+    }
+
+    /// The condition-independent residual `H + MHA(H)` for `h: [N, L, d]`.
+    public func attend(_ h: Tensor, mask: Tensor) -> Tensor {
+        h + attention(h, keyMask: mask)
+    }
+
+    /// The block's output for a precomputed residual (of any leading shape `[…, L, d]`).
+    public func finish(_ residual: Tensor, norms: Norms) -> Tensor {
+        let h1 = norm(residual, gamma: norms.gamma1, beta: norms.beta1)
+        return norm(h1 + feedForward(h1), gamma: norms.gamma2, beta: norms.beta2)
+    }
+}

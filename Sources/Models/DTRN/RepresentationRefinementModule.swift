@@ -1,0 +1,36 @@
+import NN
+import Tensor
+
+/// DTRN's Task-specific Representation Refinement Module (TRM): for each task, a SENet
+/// gate over all fields of that task's bottom representation `E_t = [e_1 … e_F, u_t1 … u_tB]`,
+/// giving `x_t = concat_f(a_tf · E_t[f])`. Without it (the w/o TRM ablation) `a_t = 1`.
+public final class RepresentationRefinementModule: Module {
+    /// One gate per task, or none when refinement is off.
+    public let gates: [FieldGate]
+
+    /// Gates over `fields` fields for `tasks` tasks, or none when `enabled` is false.
+    public init(tasks: Int, fields: Int, enabled: Bool, reduction: Int, kind: FieldGate.Kind,
+                generator: inout RandomGenerator) {
+        gates = enabled ? (0..<tasks).map { _ in
+            FieldGate(fields: fields, reduction: reduction, kind: kind, generator: &generator)
+        } : []
+    }
+
+    /// Each task's flattened bottom representation `[N, (F + B)·d]` from the fields
+    /// `[N, F, d]` and that task's interests (`[N, d]` each). Tasks whose representation is
+    /// the same get the same tensor.
+    public func callAsFunction(fields: Tensor, interests: [[Tensor]]) -> [Tensor] {
+        let (n, d) = (fields.shape[0], fields.shape[2])
+        func stack(_ u: [Tensor]) -> Tensor {
+            u.isEmpty ? fields : Tensor.concat([fields] + u.map { $0.reshaped([n, 1, d]) }, axis: 1)
+        }
+        let sameInterests = interests.allSatisfy { zip($0, interests[0]).allSatisfy { $0 === $1 } }
+        if gates.isEmpty && sameInterests {
+            return Array(repeating: stack(interests[0]).reshaped([n, -1]), count: interests.count)
+        }
+        return interests.enumerated().map { t, u in
+            let all = stack(u)
+            return (gates.isEmpty ? all : gates[t](all)).reshaped([n, -1])
+        }
+    }
+}

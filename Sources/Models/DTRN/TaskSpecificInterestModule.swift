@@ -1,0 +1,133 @@
+import NN
+import Tensor
+
+/// DTRN's Task-specific Interest Module (TIM): one Transformer encoder shared by every
+/// (task, behaviour type) pair, its layer norms conditioned on the pair by a hypernetwork,
+/// then target-attention pooling. Gives one interest vector per task and behaviour.
+///
+/// `h_tb = MLP([z_t; c_b])`, and for each of the two norms `γ = 1 + W_γ h_tb`,
+/// `β = W_β h_tb` with `W` initialised near zero, so training starts from a plain layer norm.
+/// Ablations: without conditioning one interest per behaviour serves every task (plain,
+/// learned layer norms); with separate encoders each pair has its own encoder and norms.
+public final class TaskSpecificInterestModule: Module {
+    /// How the encoder's norms depend on the (task, behaviour) pair.
+    public enum Mode: String, Codable, Sendable {
+        /// The hypernetwork conditions the shared encoder (DTRN).
+        case conditioned
+        /// No conditioning: one interest per behaviour, shared by all tasks (w/o TIM).
+        case shared
+        /// A separate encoder per pair (the parameter-heavy reference).
+        case separate
+    }
+
+    /// Position embeddings, `[maxLength, d]`, added to the sequence embeddings.
+    public let positions: Tensor
+    /// One encoder (conditioned, shared) or one per pair, behaviour-major (separate).
+    public let encoders: [InterestEncoder]
+    /// Learned layer norms (two per encoder) when not conditioned.
+    public let plainNorms: [LayerNorm]
+    /// Task embeddings `z_t`, `[T, dz]`, when conditioned.
+    public let taskEmbeddings: Tensor?
+    /// Behaviour-type embeddings `c_b`, `[B, dz]`, when conditioned.
+    public let behaviourEmbeddings: Tensor?
+    /// The hypernetwork body, `[z_t; c_b] → h_tb`, when conditioned.
+    public let hypernetwork: MLP?
+    /// `h_tb → (W_γ1, W_β1, W_γ2, W_β2) h_tb`, `[4d]`, when conditioned.
+    public let conditionHead: Linear?
+    /// The pooling of the encoder output.
+    public let pooling: SequencePooling
+    /// The conditioning mode.
+    public let mode: Mode
+    private let tasks: Int
+
+    /// A TIM over `behaviours` sequences of length at most `maxLength` for `tasks` tasks.
+    public init(tasks: Int, behaviours: Int, maxLength: Int, dimension d: Int, config: ModelConfig, mode: Mode,
+                pooling: SequencePooling, generator: inout RandomGenerator) {
+        self.tasks = tasks
+        self.mode = mode
+        self.pooling = pooling
+        positions = Initializer.normal(standardDeviation: 0.01).makeParameter([maxLength, d], generator: &generator)
+        let encoderCount = mode == .separate ? tasks * behaviours : 1
+        encoders = (0..<encoderCount).map { _ in
+            InterestEncoder(dimension: d, heads: config.heads, feedForwardHidden: config.feedForwardHidden,
+                            generator: &generator)
+        }
+        plainNorms = mode == .conditioned ? [] : (0..<(2 * encoderCount)).map { _ in LayerNorm(size: d) }
+        if mode == .conditioned {
+            let dz = config.conditionDimension
+            taskEmbeddings = Initializer.normal(standardDeviation: 0.1).makeParameter([tasks, dz], generator: &generator)
+            behaviourEmbeddings = Initializer.normal(standardDeviation: 0.1).makeParameter([behaviours, dz], generator: &generator)
+            let body = MLP(inputSize: 2 * dz, hidden: config.hypernetworkHidden, generator: &generator)
+            hypernetwork = body
+            conditionHead = Linear(inputSize: body.outputSize, outputSize: 4 * d,
+                                   initializer: .normal(standardDeviation: 1e-3), generator: &generator)
+        } else {
+            taskEmbeddings = nil
+            behaviourEmbeddings = nil
+            hypernetwork = nil
+            conditionHead = nil
+        }
+    }
+
+    /// The interests `u_tb` (`[N, d]`), indexed `[task][behaviour]`.
+    public func callAsFunction(_ e: FeatureEmbedder.Embedded) -> [[Tensor]] {
+        let behaviours = e.sequences.count
+        guard behaviours > 0 else { return Array(repeating: [], count: tasks) }
+        var interests = Array(repeating: [Tensor](), count: tasks)
+        let conditions = mode == .conditioned ? conditionNorms(behaviours: behaviours) : []
+        for b in 0..<behaviours {
+            let (n, l) = (e.sequences[b].shape[0], e.sequences[b].shape[1])
+            let h = e.sequences[b] + positions.rows(0..<l)
+            switch mode {
+            case .conditioned:
+                // One attention pass per behaviour, then all tasks at once: [T, N, L, d].
+                let encoded = encoders[0].finish(encoders[0].attend(h, mask: e.masks[b]), norms: conditions[b])
+                let pooled = pool(encoded.reshaped([tasks * n, l, -1]), mask: e.masks[b], target: e.target, copies: tasks)
+                for (t, u) in pooled.split(Array(repeating: n, count: tasks), axis: 0).enumerated() { interests[t].append(u) }
+            case .shared:
+                let u = pool(encode(h, mask: e.masks[b], encoder: 0), mask: e.masks[b], target: e.target, copies: 1)
+                for t in 0..<tasks { interests[t].append(u) }
+            case .separate:
+                for t in 0..<tasks {
+                    let k = b * tasks + t
+                    interests[t].append(pool(encode(h, mask: e.masks[b], encoder: k), mask: e.masks[b], target: e.target, copies: 1))
+                }
+            }
+        }
+        return interests
+    }
+
+    /// Encoder `k` with its own learned norms.
+    private func encode(_ h: Tensor, mask: Tensor, encoder k: Int) -> Tensor {
+        let (n1, n2) = (plainNorms[2 * k], plainNorms[2 * k + 1])
+        return encoders[k].finish(encoders[k].attend(h, mask: mask),
+                                  norms: .init(gamma1: n1.gamma, beta1: n1.beta, gamma2: n2.gamma, beta2: n2.beta))
+    }
+
+    /// Per behaviour, the norms of every task shaped `[T, 1, 1, d]`, from the hypernetwork.
+    private func conditionNorms(behaviours: Int) -> [InterestEncoder.Norms] {
+        guard let taskEmbeddings, let behaviourEmbeddings, let hypernetwork, let conditionHead else { return [] }
+        // Pairs behaviour-major: row b·T + t holds (t, b).
+        let taskIndex = (0..<(behaviours * tasks)).map { Int32($0 % tasks) }
+        let behaviourIndex = (0..<(behaviours * tasks)).map { Int32($0 / tasks) }
+        let pairs = Tensor.concat([taskEmbeddings.gather(taskIndex, shape: [behaviours * tasks]),
+                                   behaviourEmbeddings.gather(behaviourIndex, shape: [behaviours * tasks])], axis: 1)
+        let all = conditionHead(hypernetwork(pairs))
+        let d = all.shape[1] / 4
+        return (0..<behaviours).map { b in
+            let parts = all.rows((b * tasks)..<((b + 1) * tasks)).split([d, d, d, d], axis: 1)
+                .map { $0.reshaped([tasks, 1, 1, d]) }
+            return .init(gamma1: parts[0] + 1, beta1: parts[1], gamma2: parts[2] + 1, beta2: parts[3])
+        }
+    }
+
+    /// Pools `[copies·N, L, d]` encodings, the mask and target repeated `copies` times.
+    private func pool(_ encoded: Tensor, mask: Tensor, target: Tensor?, copies: Int) -> Tensor {
+        let n = mask.shape[0], d = encoded.shape[2]
+        let masks = copies == 1 ? mask : Tensor.concat(Array(repeating: mask, count: copies), axis: 0)
+        let way = target == nil ? SequencePooling.mean : pooling
+        let targets = target.map { copies == 1 ? $0 : Tensor.concat(Array(repeating: $0, count: copies), axis: 0) }
+            ?? Tensor.zeros([copies * n, d])
+        return way(encoded, mask: masks, target: targets)
+    }
+}

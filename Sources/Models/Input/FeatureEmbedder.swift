@@ -1,0 +1,60 @@
+import NN
+import Tensor
+
+/// Turns a ``ModelBatch`` into embeddings: every categorical field through its own table,
+/// every numeric field `x` as `x · w_f` (one learned vector per field), and every behaviour
+/// sequence through the table of the field whose vocabulary it shares.
+public final class FeatureEmbedder: Module {
+    /// The embedded inputs of one batch.
+    public struct Embedded {
+        /// The per-sample fields, `[N, F, d]`: categorical first, then numeric.
+        public var fields: Tensor
+        /// The candidate item's embedding `[N, d]`, when the layout names one.
+        public var target: Tensor?
+        /// Per behaviour sequence, `[N, L, d]`.
+        public var sequences: [Tensor]
+        /// Per behaviour sequence, `[N, L]`: 1 real, 0 padding.
+        public var masks: [Tensor]
+    }
+
+    /// One table per categorical field.
+    public let tables: [Embedding]
+    /// The numeric fields' vectors, `[numericCount, d]`.
+    public let numericVectors: Tensor?
+    /// The layout embedded.
+    public let layout: FeatureLayout
+    /// The embedding width d.
+    public let dimension: Int
+
+    /// Embeddings of width `dimension` for `layout`.
+    public init(layout: FeatureLayout, dimension: Int, generator: inout RandomGenerator) {
+        tables = layout.categorical.map {
+            Embedding(count: $0.vocabularySize, dimension: dimension, generator: &generator)
+        }
+        numericVectors = layout.numeric.isEmpty ? nil
+            : Initializer.xavierUniform.makeParameter([layout.numeric.count, dimension], generator: &generator)
+        self.layout = layout
+        self.dimension = dimension
+    }
+
+    /// Embeds `batch`.
+    public func callAsFunction(_ batch: ModelBatch) -> Embedded {
+        let (n, fc) = (batch.size, layout.categorical.count)
+        var columns: [Tensor] = []
+        var target: Tensor?
+        for (j, table) in tables.enumerated() {
+            let ids = (0..<n).map { batch.categorical[$0 * fc + j] }
+            let column = table(ids, shape: [n])
+            if j == layout.targetItemField { target = column }
+            columns.append(column.reshaped([n, 1, dimension]))
+        }
+        if let numericVectors {
+            columns.append(batch.numeric.reshaped([n, layout.numeric.count, 1]) * numericVectors)
+        }
+        let sequences = zip(layout.sequences, batch.sequences).map { spec, ids in
+            tables[spec.vocabularyField](ids, shape: [n, spec.length])
+        }
+        return Embedded(fields: Tensor.concat(columns, axis: 1), target: target,
+                        sequences: sequences, masks: batch.sequenceMasks)
+    }
+}

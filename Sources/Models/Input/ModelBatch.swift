@@ -1,0 +1,27 @@
+import Tensor
+
+/// One batch of encoded inputs, laid out as ``FeatureLayout`` describes.
+public struct ModelBatch {
+    /// The number of samples.
+    public var size: Int
+    /// Categorical ids, `[size, categoricalCount]` row-major.
+    public var categorical: [Int32]
+    /// Numeric values, `[size, numericCount]`.
+    public var numeric: Tensor
+    /// Per sequence: ids `[size, length]` row-major, 0 = padding.
+    public var sequences: [[Int32]]
+    /// Per sequence: `[size, length]`, 1 at real positions and 0 at padding.
+    public var sequenceMasks: [Tensor]
+
+    /// A batch from its parts; sequence masks are derived from the ids (non-zero = real).
+    public init(size: Int, categorical: [Int32], numeric: Tensor, sequences: [[Int32]], sequenceLengths: [Int]) {
+        precondition(sequences.count == sequenceLengths.count, "one length per sequence")
+        self.size = size
+        self.categorical = categorical
+        self.numeric = numeric
+        self.sequences = sequences
+        sequenceMasks = zip(sequences, sequenceLengths).map { ids, length in
+            Tensor(shape: [size, length], values: ids.map { $0 == 0 ? 0 : 1 })
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import NN
+import Tensor
+
+/// What a multi-task model predicts for a batch.
+public struct TaskPredictions {
+    /// Per task, `[N, T]`: logits for binary tasks (and values for regression tasks), or
+    /// probabilities when ``areProbabilities`` (models that multiply probabilities, as ESMM).
+    public var outputs: Tensor
+    /// Whether ``outputs`` holds probabilities rather than logits.
+    public var areProbabilities: Bool
+    /// A model-specific term added to the training loss (AITM's calibrator), if any.
+    public var auxiliaryLoss: Tensor?
+
+    /// Predictions from per-task outputs.
+    public init(outputs: Tensor, areProbabilities: Bool = false, auxiliaryLoss: Tensor? = nil) {
+        self.outputs = outputs
+        self.areProbabilities = areProbabilities
+        self.auxiliaryLoss = auxiliaryLoss
+    }
+}
+
+/// A model that predicts every task of a ``FeatureLayout`` at once.
+///
+/// Subclasses are the model zoo; each one is a `Module`, so its parameters are found by
+/// reflection, saved, loaded and optimised without registration.
+open class MultiTaskModel: Module {
+    /// The layout the model reads.
+    public let layout: FeatureLayout
+
+    /// A model for `layout`.
+    public init(layout: FeatureLayout) {
+        self.layout = layout
+    }
+
+    /// The predictions for `batch`.
+    open func callAsFunction(_ batch: ModelBatch) -> TaskPredictions {
+        preconditionFailure("\(type(of: self)) does not override callAsFunction(_:)")
+    }
+
+    /// Per-task tower outputs `[N, 1]` joined into `[N, T]`.
+    public static func join(_ perTask: [Tensor]) -> Tensor {
+        perTask.count == 1 ? perTask[0] : Tensor.concat(perTask, axis: 1)
+    }
+}

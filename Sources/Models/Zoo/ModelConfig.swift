@@ -1,0 +1,53 @@
+import NN
+
+/// Every knob of every model in the zoo, with defaults; read from YAML/JSON configs and
+/// overridden by command-line options. A model reads only the fields that concern it.
+public struct ModelConfig: Codable, Sendable, Equatable {
+    /// The zoo entry (see ``ModelZoo``).
+    public var model = "dtrn"
+    /// The multi-task part under DTRN's bottom: `towers`, `shared-bottom`, `mmoe`, `ple`.
+    public var backbone = "towers"
+    /// The embedding width d.
+    public var embeddingDimension = 16
+    /// Shared-Bottom's shared MLP widths.
+    public var bottomHidden = [128, 64]
+    /// Each expert's MLP widths (MMoE, OMoE, CGC, PLE).
+    public var expertHidden = [128, 64]
+    /// The number of shared experts of MMoE and OMoE.
+    public var expertCount = 4
+    /// PLE/CGC: experts per task.
+    public var taskExpertCount = 2
+    /// PLE/CGC: shared experts.
+    public var sharedExpertCount = 1
+    /// PLE: extraction levels (CGC has one).
+    public var levels = 2
+    /// Each task tower's hidden widths (a final `→ 1` layer is added).
+    public var towerHidden = [64]
+    /// Batch normalisation after every hidden layer (`Linear → BatchNorm → ReLU`).
+    public var batchNorm = false
+    /// Dropout after every hidden layer.
+    public var dropout: Float = 0
+    /// DTRN: attention heads of the interest encoder.
+    public var heads = 2
+    /// DTRN: hidden width of the encoder's feed-forward layer.
+    public var feedForwardHidden = 32
+    /// DTRN: width of the task and behaviour-type embeddings `z_t`, `c_b`.
+    public var conditionDimension = 8
+    /// DTRN: hidden widths of the hypernetwork.
+    public var hypernetworkHidden = [32]
+    /// DTRN: condition the encoder's layer norms on (task, behaviour) (false: the w/o TIM ablation).
+    public var taskSpecificInterest = true
+    /// DTRN: per-task SENet gates over the fields (false: the w/o TRM ablation).
+    public var representationRefinement = true
+    /// DTRN: a separate encoder per (task, behaviour) instead of the hypernetwork.
+    public var separateEncoders = false
+    /// DTRN: the SENet bottleneck ratio r.
+    public var gateReduction = 2
+    /// DTRN: the gate function.
+    public var gateKind = FieldGate.Kind.sigmoid
+    /// DTRN: how the encoder output is pooled.
+    public var pooling = SequencePooling.targetAttention
+
+    /// The defaults.
+    public init() {}
+}

@@ -1,0 +1,75 @@
+import Tensor
+
+/// K experts of equal shape (MLPs `inputSize → hidden…`) evaluated together: the first
+/// layer of all experts is one matrix product against the concatenated weights, deeper
+/// layers one batched product, never a loop of small products.
+public final class ExpertGroup: Module {
+    /// The first layer of every expert, `inputSize → K·hidden[0]`.
+    public let first: Linear
+    /// Batch norm after the first layer (statistics per expert and feature), when enabled.
+    public let firstNorm: BatchNorm?
+    /// The deeper layers, one stacked layer per depth.
+    public let deeper: [StackedLinear]
+    /// Batch norms after the deeper layers, when enabled.
+    public let deeperNorms: [BatchNorm]
+    /// The nonlinearity after every layer.
+    public let activation: Activation
+    /// The number of experts.
+    public let count: Int
+    /// The width of each expert's output.
+    public let outputSize: Int
+
+    /// `count` experts mapping `inputSize` features through the `hidden` widths.
+    public init(count: Int, inputSize: Int, hidden: [Int], activation: Activation = .relu,
+                batchNorm: Bool = false, generator: inout RandomGenerator) {
+        precondition(count > 0 && !hidden.isEmpty, "an expert group needs experts and layers")
+        let initializer: Initializer = activation == .relu ? .heUniform : .xavierUniform
+        first = Linear(inputSize: inputSize, outputSize: count * hidden[0], initializer: initializer, generator: &generator)
+        firstNorm = batchNorm ? BatchNorm(features: count * hidden[0]) : nil
+        deeper = zip(hidden, hidden.dropFirst()).map {
+            StackedLinear(count: count, inputSize: $0, outputSize: $1, initializer: initializer, generator: &generator)
+        }
+        deeperNorms = batchNorm ? hidden.dropFirst().map { BatchNorm(features: $0, groups: [count]) } : []
+        self.activation = activation
+        self.count = count
+        outputSize = hidden.last!
+    }
+
+    /// Every expert's output for `x: [N, inputSize]`, shaped `[N, K, outputSize]`.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let n = x.shape[0]
+        var h = first(x)
+        if let firstNorm { h = firstNorm(h) }
+        h = activation(h).reshaped([n, count, -1])
+        guard !deeper.isEmpty else { return h }
+        h = h.permuted([1, 0, 2])
+        for (i, layer) in deeper.enumerated() {
+            h = layer(h)
+            if i < deeperNorms.count { h = deeperNorms[i](h) }
+            h = activation(h)
+        }
+        return h.permuted([1, 0, 2])
+    }
+
+    /// The gate-weighted sum of expert outputs: `experts: [N, K, d]`, `gates: [N, K]` → `[N, d]`.
+    public static func mix(_ experts: Tensor, gates: Tensor) -> Tensor {
+        let (n, k) = (gates.shape[0], gates.shape[1])
+        return (experts * gates.reshaped([n, k, 1])).sum(axis: 1)
+    }
+}
+
+/// A softmax gate: a linear map to one logit per expert, normalised.
+public final class SoftmaxGate: Module {
+    /// The logit layer.
+    public let logits: Linear
+
+    /// A gate over `experts` experts reading `inputSize` features.
+    public init(inputSize: Int, experts: Int, generator: inout RandomGenerator) {
+        logits = Linear(inputSize: inputSize, outputSize: experts, generator: &generator)
+    }
+
+    /// The mixture weights `[N, experts]` for `x: [N, inputSize]`.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        logits(x).softmax()
+    }
+}

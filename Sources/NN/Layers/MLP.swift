@@ -1,0 +1,70 @@
+import Tensor
+
+/// A stack of fully connected blocks, each `Linear → (BatchNorm) → activation → (Dropout)`.
+public final class MLP: Module {
+    /// One fully connected layer with what follows it.
+    public final class Block: Module {
+        /// The affine map.
+        public let linear: Linear
+        /// Batch normalisation after the affine map, when enabled.
+        public let norm: BatchNorm?
+        /// The nonlinearity, absent on a linear read-out.
+        public let activation: Activation?
+        /// Dropout after the nonlinearity, when its probability is positive.
+        public let dropout: Dropout?
+
+        init(linear: Linear, norm: BatchNorm?, activation: Activation?, dropout: Dropout?) {
+            self.linear = linear
+            self.norm = norm
+            self.activation = activation
+            self.dropout = dropout
+        }
+
+        /// Applies the block.
+        public func callAsFunction(_ x: Tensor) -> Tensor {
+            var h = linear(x)
+            if let norm { h = norm(h) }
+            if let activation { h = activation(h) }
+            if let dropout { h = dropout(h) }
+            return h
+        }
+    }
+
+    /// The blocks, input first.
+    public let blocks: [Block]
+    /// The width of the output.
+    public let outputSize: Int
+
+    /// An MLP from `inputSize` through the `hidden` widths (the last is the output width).
+    ///
+    /// - Parameters:
+    ///   - activateLast: Whether the last layer is a full block; false makes it a plain
+    ///     linear read-out (no batch norm, activation or dropout).
+    public init(
+        inputSize: Int, hidden: [Int], activation: Activation = .relu, dropout: Float = 0,
+        batchNorm: Bool = false, activateLast: Bool = true, generator: inout RandomGenerator
+    ) {
+        precondition(!hidden.isEmpty, "an MLP needs at least one layer")
+        var blocks: [Block] = []
+        var width = inputSize
+        for (i, size) in hidden.enumerated() {
+            let full = activateLast || i < hidden.count - 1
+            let linear = Linear(inputSize: width, outputSize: size,
+                                initializer: activation == .relu && full ? .heUniform : .xavierUniform,
+                                generator: &generator)
+            blocks.append(Block(
+                linear: linear,
+                norm: full && batchNorm ? BatchNorm(features: size) : nil,
+                activation: full ? activation : nil,
+                dropout: full && dropout > 0 ? Dropout(probability: dropout, seed: generator.next()) : nil))
+            width = size
+        }
+        self.blocks = blocks
+        outputSize = width
+    }
+
+    /// Maps `[..., inputSize]` to `[..., outputSize]`.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        blocks.reduce(x) { h, block in block(h) }
+    }
+}

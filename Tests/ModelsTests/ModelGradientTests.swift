@@ -1,0 +1,46 @@
+import Models
+import NN
+import Tensor
+import XCTest
+
+/// Whole models: finite-difference gradients through every parameter, and training on a
+/// tiny batch lowers the loss.
+final class ModelGradientTests: XCTestCase {
+    func testEveryModelsGradientsMatchFiniteDifferences() throws {
+        let batch = tinyBatch(), labels = tinyLabels()
+        for (name, config) in allTinyConfigs {
+            let model = try ModelZoo.make(config, layout: tinyLayout, seed: 3)
+            let parameters = model.parameters().map(\.tensor)
+            // Values of order one keep every layer norm's rows well spread, so that central
+            // differences are accurate; the gradients' correctness does not depend on the scale.
+            var generator = RandomGenerator(seed: 5)
+            for p in parameters { Initializer.uniform(-0.8..<0.8).fill(p, generator: &generator) }
+            let report = GradientCheck.run(inputs: parameters, epsilon: 4e-3, maxElementsPerInput: 3) {
+                Tensor.binaryCrossEntropyWithLogits(model(batch).outputs, targets: labels)
+            }
+            XCTAssertLessThan(report.maxError, 3e-2, "\(name): \(report)")
+        }
+    }
+
+    func testEveryModelLearnsATinyBatch() throws {
+        let batch = tinyBatch(size: 16), labels = tinyLabels(size: 16)
+        for (name, config) in allTinyConfigs {
+            let model = try ModelZoo.make(config, layout: tinyLayout, seed: 4)
+            let optimizer = Adam(parameters: model.parameters(), learningRate: 0.02)
+            func loss() -> Tensor { Tensor.binaryCrossEntropyWithLogits(model(batch).outputs, targets: labels).sum() }
+            let first = Autograd.inference { loss().scalar }
+            for _ in 0..<40 {
+                loss().backward()
+                optimizer.step()
+            }
+            let last = Autograd.inference { loss().scalar }
+            XCTAssertLessThan(last, first * 0.8, "\(name): loss \(first) → \(last)")
+        }
+    }
+
+    func testUnknownModelIsAClearError() {
+        XCTAssertThrowsError(try ModelZoo.make(tinyConfig("nope"), layout: tinyLayout, seed: 1)) { error in
+            XCTAssertTrue("\(error)".contains("unknown model 'nope'"), "\(error)")
+        }
+    }
+}
