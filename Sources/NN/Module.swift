@@ -13,7 +13,8 @@ import Tensor
 ///         heads = (0..<2).map { _ in Linear(inputSize: 4, outputSize: 1, generator: &generator) }
 ///     }
 /// }
-/// // Tower().parameters() names: hidden.weight, hidden.bias, heads.0.weight, heads.0.bias, …
+/// // Tower(generator: &generator).parameters() names:
+/// //   hidden.weight, hidden.bias, heads.0.weight, heads.0.bias, heads.1.weight, heads.1.bias
 /// ```
 ///
 /// Stored properties are visited in declaration order, superclass properties first. A `Tensor`

@@ -4,10 +4,21 @@ import Tensor
 /// A file of named Float32 tensors with string metadata: the format of parameter files and of
 /// optimizer state files.
 ///
-/// The layout (see ``TensorFileLayout``) is a fixed header with checksums of its two sections,
-/// a JSON index of names, shapes and offsets, and the raw little-endian elements. Writing is
-/// atomic: a reader sees the old file or the new one, never a mix. Opening verifies sizes,
-/// checksums and the index before anything is read.
+/// Layout (integers little-endian):
+///
+/// | offset | size | content |
+/// |---|---|---|
+/// | 0 | 8 | signature `DTRNTENS` |
+/// | 8 | 4 | format version (1) |
+/// | 12 | 4 | CRC-32 (zlib's) of the index |
+/// | 16 | 4 | CRC-32 of the data |
+/// | 20 | 4 | index length in bytes |
+/// | 24 | 8 | data length in bytes |
+/// | 32 | index length | UTF-8 JSON: `{"metadata": {…}, "tensors": [{"name", "shape", "dtype": "float32", "offset"}]}`, offsets in bytes from the data start |
+/// | 32 + index length | data length | the elements, Float32 little-endian, tensors back to back in index order |
+///
+/// Writing is atomic: a reader sees the old file or the new one, never a mix. Opening verifies
+/// the signature, version, size, checksums and index before anything is read.
 public struct TensorFile {
     /// A stored tensor: its name and shape.
     public struct Entry: Sendable, Equatable {

@@ -1,15 +1,4 @@
-/// The on-disk layout of a tensor file (all integers little-endian):
-///
-/// | offset | size | content |
-/// |---|---|---|
-/// | 0 | 8 | signature `DTRNTENS` |
-/// | 8 | 4 | format version (1) |
-/// | 12 | 4 | CRC-32 of the index |
-/// | 16 | 4 | CRC-32 of the data |
-/// | 20 | 4 | index length in bytes |
-/// | 24 | 8 | data length in bytes |
-/// | 32 | index length | the index: UTF-8 JSON, see ``TensorFileIndex`` |
-/// | 32 + index length | data length | the tensors' elements, Float32, in index order |
+/// The constants of the tensor file layout described at ``TensorFile``.
 enum TensorFileLayout {
     static let signature: [UInt8] = Array("DTRNTENS".utf8)
     static let version: UInt32 = 1
