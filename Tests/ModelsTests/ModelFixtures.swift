@@ -35,9 +35,11 @@ func tinyLabels(size: Int = 6, seed: UInt64 = 2) -> Tensor {
     return Tensor(shape: [size, 3], values: (0..<(size * 3)).map { _ in Float(rng.nextInt(below: 2)) })
 }
 
-/// Small widths so that gradient checks stay fast.
+/// Small widths so that gradient checks stay fast, and smooth activations so that finite
+/// differences never straddle a kink.
 func tinyConfig(_ model: String, backbone: String = "towers") -> ModelConfig {
     var c = ModelConfig()
+    c.activation = .tanh
     c.model = model
     c.backbone = backbone
     c.embeddingDimension = 4

@@ -19,7 +19,7 @@ final class LayerGradientTests: XCTestCase {
 
     func testMLPWithBatchNorm() {
         var g = RandomGenerator(seed: 1)
-        let mlp = MLP(inputSize: 3, hidden: [4, 2], activation: .tanh, batchNorm: true, activateLast: false, generator: &g)
+        let mlp = MLP(inputSize: 3, hidden: [4, 2], style: LayerStyle(activation: .tanh, batchNorm: true), activateLast: false, generator: &g)
         let x = values([5, 3], seed: 2)
         check("mlp", mlp, inputs: [x]) { mlp(x) }
     }
@@ -57,7 +57,7 @@ final class LayerGradientTests: XCTestCase {
 
     func testExpertGroupAndGate() {
         var g = RandomGenerator(seed: 12)
-        let experts = ExpertGroup(count: 3, inputSize: 4, hidden: [5, 2], activation: .tanh, batchNorm: true, generator: &g)
+        let experts = ExpertGroup(count: 3, inputSize: 4, hidden: [5, 2], style: LayerStyle(activation: .tanh, batchNorm: true), generator: &g)
         let gate = SoftmaxGate(inputSize: 4, experts: 3, generator: &g)
         let x = values([6, 4], seed: 13)
         check("experts", experts, inputs: [x]) { ExpertGroup.mix(experts(x), gates: gate(x)) }

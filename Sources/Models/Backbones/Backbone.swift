@@ -31,10 +31,9 @@ func applyShared(_ inputs: [Tensor], _ f: (Tensor) -> Tensor) -> [Tensor] {
 }
 
 /// Per-task towers `MLP(hidden…) → 1`.
-func makeTowers(count: Int, inputSize: Int, hidden: [Int], batchNorm: Bool, dropout: Float,
+func makeTowers(count: Int, inputSize: Int, hidden: [Int], style: LayerStyle,
                 generator: inout RandomGenerator) -> [MLP] {
     (0..<count).map { _ in
-        MLP(inputSize: inputSize, hidden: hidden + [1], dropout: dropout, batchNorm: batchNorm,
-            activateLast: false, generator: &generator)
+        MLP(inputSize: inputSize, hidden: hidden + [1], style: style, activateLast: false, generator: &generator)
     }
 }

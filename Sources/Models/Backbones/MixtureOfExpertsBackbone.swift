@@ -12,15 +12,15 @@ public final class MixtureOfExpertsBackbone: Module, Backbone {
 
     /// `expertCount` experts of `expertHidden` widths; `gatePerTask` false gives OMoE.
     public init(tasks: Int, inputSize: Int, expertCount: Int, expertHidden: [Int], towerHidden: [Int],
-                gatePerTask: Bool = true, batchNorm: Bool = false, dropout: Float = 0,
+                gatePerTask: Bool = true, style: LayerStyle = LayerStyle(),
                 generator: inout RandomGenerator) {
-        experts = ExpertGroup(count: expertCount, inputSize: inputSize, hidden: expertHidden, batchNorm: batchNorm,
+        experts = ExpertGroup(count: expertCount, inputSize: inputSize, hidden: expertHidden, style: style,
                               generator: &generator)
         gates = (0..<(gatePerTask ? tasks : 1)).map { _ in
             SoftmaxGate(inputSize: inputSize, experts: expertCount, generator: &generator)
         }
-        towers = Towers(tasks: tasks, inputSize: experts.outputSize, hidden: towerHidden, batchNorm: batchNorm,
-                        dropout: dropout, generator: &generator)
+        towers = Towers(tasks: tasks, inputSize: experts.outputSize, hidden: towerHidden, style: style,
+                        generator: &generator)
     }
 
     public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {

@@ -20,13 +20,13 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
         public let sharedGate: SoftmaxGate?
 
         init(tasks: Int, inputSize: Int, taskExpertCount: Int, sharedExpertCount: Int, hidden: [Int],
-             isLast: Bool, batchNorm: Bool, generator: inout RandomGenerator) {
+             isLast: Bool, style: LayerStyle, generator: inout RandomGenerator) {
             taskExperts = (0..<tasks).map { _ in
-                ExpertGroup(count: taskExpertCount, inputSize: inputSize, hidden: hidden, batchNorm: batchNorm,
+                ExpertGroup(count: taskExpertCount, inputSize: inputSize, hidden: hidden, style: style,
                             generator: &generator)
             }
             sharedExperts = ExpertGroup(count: sharedExpertCount, inputSize: inputSize, hidden: hidden,
-                                        batchNorm: batchNorm, generator: &generator)
+                                        style: style, generator: &generator)
             taskGates = (0..<tasks).map { _ in
                 SoftmaxGate(inputSize: inputSize, experts: taskExpertCount + sharedExpertCount, generator: &generator)
             }
@@ -55,7 +55,7 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
     /// `levelCount` levels of `taskExpertCount` experts per task and `sharedExpertCount`
     /// shared experts, all of `expertHidden` widths.
     public init(tasks: Int, inputSize: Int, levelCount: Int, taskExpertCount: Int, sharedExpertCount: Int,
-                expertHidden: [Int], towerHidden: [Int], batchNorm: Bool = false, dropout: Float = 0,
+                expertHidden: [Int], towerHidden: [Int], style: LayerStyle = LayerStyle(),
                 generator: inout RandomGenerator) {
         precondition(levelCount >= 1, "PLE needs at least one level")
         var width = inputSize
@@ -63,11 +63,11 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
         for l in 0..<levelCount {
             levels.append(Level(tasks: tasks, inputSize: width, taskExpertCount: taskExpertCount,
                                 sharedExpertCount: sharedExpertCount, hidden: expertHidden,
-                                isLast: l == levelCount - 1, batchNorm: batchNorm, generator: &generator))
+                                isLast: l == levelCount - 1, style: style, generator: &generator))
             width = expertHidden.last!
         }
         self.levels = levels
-        towers = Towers(tasks: tasks, inputSize: width, hidden: towerHidden, batchNorm: batchNorm, dropout: dropout,
+        towers = Towers(tasks: tasks, inputSize: width, hidden: towerHidden, style: style,
                         generator: &generator)
     }
 

@@ -9,11 +9,10 @@ public final class SharedBottomBackbone: Module, Backbone {
     public let towers: Towers
 
     /// A shared MLP of `bottomHidden` widths under towers of `towerHidden` widths.
-    public init(tasks: Int, inputSize: Int, bottomHidden: [Int], towerHidden: [Int], batchNorm: Bool = false,
-                dropout: Float = 0, generator: inout RandomGenerator) {
-        bottom = MLP(inputSize: inputSize, hidden: bottomHidden, dropout: dropout, batchNorm: batchNorm, generator: &generator)
-        towers = Towers(tasks: tasks, inputSize: bottom.outputSize, hidden: towerHidden, batchNorm: batchNorm,
-                        dropout: dropout, generator: &generator)
+    public init(tasks: Int, inputSize: Int, bottomHidden: [Int], towerHidden: [Int], style: LayerStyle = LayerStyle(), generator: inout RandomGenerator) {
+        bottom = MLP(inputSize: inputSize, hidden: bottomHidden, style: style, generator: &generator)
+        towers = Towers(tasks: tasks, inputSize: bottom.outputSize, hidden: towerHidden, style: style,
+                        generator: &generator)
     }
 
     public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {

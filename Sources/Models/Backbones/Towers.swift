@@ -7,10 +7,9 @@ public final class Towers: Module, Backbone {
     public let towers: [MLP]
 
     /// Towers of `hidden` widths for `tasks` tasks.
-    public init(tasks: Int, inputSize: Int, hidden: [Int], batchNorm: Bool = false, dropout: Float = 0,
+    public init(tasks: Int, inputSize: Int, hidden: [Int], style: LayerStyle = LayerStyle(),
                 generator: inout RandomGenerator) {
-        towers = makeTowers(count: tasks, inputSize: inputSize, hidden: hidden, batchNorm: batchNorm,
-                            dropout: dropout, generator: &generator)
+        towers = makeTowers(count: tasks, inputSize: inputSize, hidden: hidden, style: style, generator: &generator)
     }
 
     public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {

@@ -26,7 +26,7 @@ public final class DTRNModel: MultiTaskModel {
         let fields = layout.fieldCount + layout.sequences.count
         refinement = RepresentationRefinementModule(
             tasks: tasks, fields: fields, enabled: config.representationRefinement, reduction: config.gateReduction,
-            kind: config.gateKind, generator: &generator)
+            kind: config.gateKind, activation: config.activation, generator: &generator)
         backbone = try ModelZoo.makeBackbone(config.backbone, tasks: tasks, inputSize: fields * d, config: config,
                                              generator: &generator)
         super.init(layout: layout)

@@ -21,7 +21,7 @@ public final class InterestEncoder: Module {
     /// An encoder block of width `dimension`.
     public init(dimension: Int, heads: Int, feedForwardHidden: Int, generator: inout RandomGenerator) {
         attention = MultiHeadAttention(dimension: dimension, heads: heads, generator: &generator)
-        feedForward = MLP(inputSize: dimension, hidden: [feedForwardHidden, dimension], activation: .gelu,
+        feedForward = MLP(inputSize: dimension, hidden: [feedForwardHidden, dimension], style: LayerStyle(activation: .gelu),
                           activateLast: false, generator: &generator)
     }
 

@@ -9,10 +9,10 @@ public final class RepresentationRefinementModule: Module {
     public let gates: [FieldGate]
 
     /// Gates over `fields` fields for `tasks` tasks, or none when `enabled` is false.
-    public init(tasks: Int, fields: Int, enabled: Bool, reduction: Int, kind: FieldGate.Kind,
+    public init(tasks: Int, fields: Int, enabled: Bool, reduction: Int, kind: FieldGate.Kind, activation: Activation,
                 generator: inout RandomGenerator) {
         gates = enabled ? (0..<tasks).map { _ in
-            FieldGate(fields: fields, reduction: reduction, kind: kind, generator: &generator)
+            FieldGate(fields: fields, reduction: reduction, kind: kind, activation: activation, generator: &generator)
         } : []
     }
 

@@ -57,7 +57,8 @@ public final class TaskSpecificInterestModule: Module {
             let dz = config.conditionDimension
             taskEmbeddings = Initializer.normal(standardDeviation: 0.1).makeParameter([tasks, dz], generator: &generator)
             behaviourEmbeddings = Initializer.normal(standardDeviation: 0.1).makeParameter([behaviours, dz], generator: &generator)
-            let body = MLP(inputSize: 2 * dz, hidden: config.hypernetworkHidden, generator: &generator)
+            let body = MLP(inputSize: 2 * dz, hidden: config.hypernetworkHidden,
+                           style: LayerStyle(activation: config.activation), generator: &generator)
             hypernetwork = body
             conditionHead = Linear(inputSize: body.outputSize, outputSize: 4 * d,
                                    initializer: .normal(standardDeviation: 1e-3), generator: &generator)

@@ -23,7 +23,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var levels = 2
     /// Each task tower's hidden widths (a final `→ 1` layer is added).
     public var towerHidden = [64]
-    /// Batch normalisation after every hidden layer (`Linear → BatchNorm → ReLU`).
+    /// The nonlinearity of every hidden layer.
+    public var activation = Activation.relu
+    /// Batch normalisation after every hidden layer (`Linear → BatchNorm → activation`).
     public var batchNorm = false
     /// Dropout after every hidden layer.
     public var dropout: Float = 0
@@ -50,4 +52,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     /// The defaults.
     public init() {}
+
+    /// The hidden-layer style these settings describe.
+    public var layerStyle: LayerStyle {
+        LayerStyle(activation: activation, batchNorm: batchNorm, dropout: dropout)
+    }
 }

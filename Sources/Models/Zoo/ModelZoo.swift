@@ -43,23 +43,23 @@ public enum ModelZoo {
     /// The multi-task part `name` for per-task inputs of width `inputSize`.
     static func makeBackbone(_ name: String, tasks: Int, inputSize: Int, config: ModelConfig,
                              generator: inout RandomGenerator) throws -> any Backbone {
-        let (bn, dropout) = (config.batchNorm, config.dropout)
+        let style = config.layerStyle
         switch name {
         case "towers":
-            return Towers(tasks: tasks, inputSize: inputSize, hidden: config.towerHidden, batchNorm: bn, dropout: dropout,
+            return Towers(tasks: tasks, inputSize: inputSize, hidden: config.towerHidden, style: style,
                           generator: &generator)
         case "shared-bottom":
             return SharedBottomBackbone(tasks: tasks, inputSize: inputSize, bottomHidden: config.bottomHidden,
-                                        towerHidden: config.towerHidden, batchNorm: bn, dropout: dropout, generator: &generator)
+                                        towerHidden: config.towerHidden, style: style, generator: &generator)
         case "mmoe", "omoe":
             return MixtureOfExpertsBackbone(tasks: tasks, inputSize: inputSize, expertCount: config.expertCount,
                                             expertHidden: config.expertHidden, towerHidden: config.towerHidden,
-                                            gatePerTask: name == "mmoe", batchNorm: bn, dropout: dropout, generator: &generator)
+                                            gatePerTask: name == "mmoe", style: style, generator: &generator)
         case "ple", "cgc":
             return ProgressiveLayeredExtractionBackbone(
                 tasks: tasks, inputSize: inputSize, levelCount: name == "cgc" ? 1 : config.levels,
                 taskExpertCount: config.taskExpertCount, sharedExpertCount: config.sharedExpertCount,
-                expertHidden: config.expertHidden, towerHidden: config.towerHidden, batchNorm: bn, dropout: dropout,
+                expertHidden: config.expertHidden, towerHidden: config.towerHidden, style: style,
                 generator: &generator)
         default:
             throw ModelError.unknownBackbone(name, known: dtrnBackbones)

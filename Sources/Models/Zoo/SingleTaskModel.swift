@@ -16,7 +16,7 @@ public final class SingleTaskModel: MultiTaskModel {
         for _ in layout.tasks {
             let input = SharedBottomInput(layout: layout, dimension: config.embeddingDimension, generator: &generator)
             networks.append(MLP(inputSize: input.outputSize, hidden: config.bottomHidden + config.towerHidden + [1],
-                                dropout: config.dropout, batchNorm: config.batchNorm, activateLast: false,
+                                style: config.layerStyle, activateLast: false,
                                 generator: &generator))
             inputs.append(input)
         }

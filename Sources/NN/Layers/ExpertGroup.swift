@@ -20,17 +20,19 @@ public final class ExpertGroup: Module {
     public let outputSize: Int
 
     /// `count` experts mapping `inputSize` features through the `hidden` widths.
-    public init(count: Int, inputSize: Int, hidden: [Int], activation: Activation = .relu,
-                batchNorm: Bool = false, generator: inout RandomGenerator) {
+    ///
+    /// The style's activation and batch norm apply inside the experts; its dropout does not.
+    public init(count: Int, inputSize: Int, hidden: [Int], style: LayerStyle = LayerStyle(),
+                generator: inout RandomGenerator) {
         precondition(count > 0 && !hidden.isEmpty, "an expert group needs experts and layers")
-        let initializer: Initializer = activation == .relu ? .heUniform : .xavierUniform
+        let initializer = style.initializer
         first = Linear(inputSize: inputSize, outputSize: count * hidden[0], initializer: initializer, generator: &generator)
-        firstNorm = batchNorm ? BatchNorm(features: count * hidden[0]) : nil
+        firstNorm = style.batchNorm ? BatchNorm(features: count * hidden[0]) : nil
         deeper = zip(hidden, hidden.dropFirst()).map {
             StackedLinear(count: count, inputSize: $0, outputSize: $1, initializer: initializer, generator: &generator)
         }
-        deeperNorms = batchNorm ? hidden.dropFirst().map { BatchNorm(features: $0, groups: [count]) } : []
-        self.activation = activation
+        deeperNorms = style.batchNorm ? hidden.dropFirst().map { BatchNorm(features: $0, groups: [count]) } : []
+        activation = style.activation
         self.count = count
         outputSize = hidden.last!
     }

@@ -18,18 +18,22 @@ public final class FieldGate: Module {
     public let expand: Linear
     /// The weight function.
     public let kind: Kind
+    /// The nonlinearity of the bottleneck (ReLU in SENet).
+    public let activation: Activation
 
     /// A gate over `fields` fields with a bottleneck of `max(1, fields / reduction)`.
-    public init(fields: Int, reduction: Int = 2, kind: Kind = .sigmoid, generator: inout RandomGenerator) {
+    public init(fields: Int, reduction: Int = 2, kind: Kind = .sigmoid, activation: Activation = .relu,
+                generator: inout RandomGenerator) {
         let bottleneck = max(1, fields / max(1, reduction))
         reduce = Linear(inputSize: fields, outputSize: bottleneck, initializer: .heUniform, generator: &generator)
         expand = Linear(inputSize: bottleneck, outputSize: fields, generator: &generator)
         self.kind = kind
+        self.activation = activation
     }
 
     /// The field weights for `fields: [N, F, d]`, shaped `[N, F]`.
     public func weights(_ fields: Tensor) -> Tensor {
-        let excitation = expand(reduce(fields.mean(axis: 2)).relu()).sigmoid()
+        let excitation = expand(activation(reduce(fields.mean(axis: 2)))).sigmoid()
         return kind == .doubleSigmoid ? excitation * 2 : excitation
     }
 

@@ -41,8 +41,8 @@ public final class MLP: Module {
     ///   - activateLast: Whether the last layer is a full block; false makes it a plain
     ///     linear read-out (no batch norm, activation or dropout).
     public init(
-        inputSize: Int, hidden: [Int], activation: Activation = .relu, dropout: Float = 0,
-        batchNorm: Bool = false, activateLast: Bool = true, generator: inout RandomGenerator
+        inputSize: Int, hidden: [Int], style: LayerStyle = LayerStyle(), activateLast: Bool = true,
+        generator: inout RandomGenerator
     ) {
         precondition(!hidden.isEmpty, "an MLP needs at least one layer")
         var blocks: [Block] = []
@@ -50,13 +50,13 @@ public final class MLP: Module {
         for (i, size) in hidden.enumerated() {
             let full = activateLast || i < hidden.count - 1
             let linear = Linear(inputSize: width, outputSize: size,
-                                initializer: activation == .relu && full ? .heUniform : .xavierUniform,
+                                initializer: full ? style.initializer : .xavierUniform,
                                 generator: &generator)
             blocks.append(Block(
                 linear: linear,
-                norm: full && batchNorm ? BatchNorm(features: size) : nil,
-                activation: full ? activation : nil,
-                dropout: full && dropout > 0 ? Dropout(probability: dropout, seed: generator.next()) : nil))
+                norm: full && style.batchNorm ? BatchNorm(features: size) : nil,
+                activation: full ? style.activation : nil,
+                dropout: full && style.dropout > 0 ? Dropout(probability: style.dropout, seed: generator.next()) : nil))
             width = size
         }
         self.blocks = blocks

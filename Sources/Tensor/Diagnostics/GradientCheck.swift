@@ -3,7 +3,9 @@
 public enum GradientCheck {
     /// The worst disagreement found.
     public struct Report: CustomStringConvertible, Sendable {
-        /// The largest `|analytic − numeric| / max(1, |analytic|, |numeric|)` over all checked elements.
+        /// The largest `|analytic − numeric| / max(|analytic|, |numeric|, floor)` over all checked
+        /// elements, where `floor` is 1 % of the largest analytic gradient magnitude (at least
+        /// 1e-3), so that small gradients are judged relative to the input's scale.
         public var maxError: Float
         /// Where it occurred: input number and flat element index.
         public var worst: (input: Int, element: Int, analytic: Float, numeric: Float)?
@@ -45,6 +47,8 @@ public enum GradientCheck {
                 return s
             }
         }
+        let largest = analytic.joined().reduce(Float(0)) { max($0, abs($1)) }
+        let floor = max(1e-3, 0.01 * largest)
         var report = Report(maxError: 0, worst: nil, checked: 0)
         for (k, x) in inputs.enumerated() {
             let step = maxElementsPerInput.map { max(1, x.count / $0) } ?? 1
@@ -57,7 +61,7 @@ public enum GradientCheck {
                 x[flat: i] = saved
                 let numeric = Float((plus - minus) / (2 * Double(epsilon)))
                 let a = analytic[k][i]
-                let error = abs(a - numeric) / max(1, abs(a), abs(numeric))
+                let error = abs(a - numeric) / max(floor, abs(a), abs(numeric))
                 report.checked += 1
                 if error > report.maxError || report.worst == nil {
                     report.maxError = max(error, report.maxError)
