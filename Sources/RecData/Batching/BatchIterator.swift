@@ -1,0 +1,125 @@
+/// Cuts a split into batches, in file order or in a seeded shuffled order, filling a reusable `Batch`.
+///
+/// The same seed and epoch always give the same order. Filling copies contiguous row blocks from the
+/// split's columns into the batch's buffers; nothing is allocated per sample or per batch.
+///
+/// ```swift
+/// var iterator = BatchIterator(split: dataset.train, schema: dataset.schema, batchSize: 512, shuffle: true, seed: 7)
+/// var batch = iterator.makeBatch()
+/// for epoch in 0..<3 {
+///     iterator.startEpoch(epoch)
+///     while iterator.next(into: &batch) { /* train on batch */ }
+/// }
+/// ```
+public struct BatchIterator: Sendable {
+    /// The split read.
+    public let split: EncodedSplit
+    /// Its schema.
+    public let schema: DatasetSchema
+    /// Rows per batch.
+    public let batchSize: Int
+    /// Whether each epoch visits rows in a shuffled order.
+    public let shuffle: Bool
+    /// The seed of the shuffles.
+    public let seed: UInt64
+    /// Whether a final short batch is skipped.
+    public let dropLast: Bool
+    private var order: [Int32]
+    private var cursor = 0
+
+    /// An iterator positioned at the start of epoch 0.
+    public init(split: EncodedSplit, schema: DatasetSchema, batchSize: Int, shuffle: Bool, seed: UInt64 = 0, dropLast: Bool = false) {
+        precondition(batchSize > 0, "batchSize must be positive")
+        self.split = split
+        self.schema = schema
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.seed = seed
+        self.dropLast = dropLast
+        order = (0..<Int32(split.rowCount)).map { $0 }
+        startEpoch(0)
+    }
+
+    /// The number of batches per epoch.
+    public var batchCount: Int {
+        dropLast ? split.rowCount / batchSize : (split.rowCount + batchSize - 1) / batchSize
+    }
+
+    /// A batch sized for this iterator.
+    public func makeBatch() -> Batch {
+        Batch(schema: schema, capacity: batchSize)
+    }
+
+    /// Restarts at the beginning of `epoch`, whose order is a function of the seed and `epoch` alone.
+    public mutating func startEpoch(_ epoch: Int) {
+        cursor = 0
+        for index in order.indices { order[index] = Int32(index) }
+        guard shuffle else { return }
+        var generator = SplitMix64(seed: SplitMix64.scramble(seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
+        order.withUnsafeMutableBufferPointer { order in
+            var index = order.count - 1
+            while index > 0 {
+                let other = Int(generator.next(upperBound: UInt64(index + 1)))
+                order.swapAt(index, other)
+                index -= 1
+            }
+        }
+    }
+
+    /// Fills `batch` with the next rows; returns false (leaving `batch` untouched) at the end of the epoch.
+    public mutating func next(into batch: inout Batch) -> Bool {
+        let remaining = order.count - cursor
+        if remaining <= 0 || (dropLast && remaining < batchSize) { return false }
+        let size = min(batchSize, remaining, batch.capacity)
+        let rows = order[cursor..<cursor + size]
+        cursor += size
+        batch.size = size
+        for (slot, row) in rows.enumerated() { batch.rowIndices[slot] = row }
+        copyBlocks(split.categorical, width: batch.categoricalWidth, rows: rows, into: &batch.categorical)
+        copyBlocks(split.numeric, width: batch.numericWidth, rows: rows, into: &batch.numeric)
+        copyBlocks(split.labels, width: batch.taskCount, rows: rows, into: &batch.labels)
+        copyBlocks(split.labelWeights, width: batch.taskCount, rows: rows, into: &batch.labelWeights)
+        if let groups = split.groups {
+            copyBlocks(groups, width: 1, rows: rows, into: &batch.groups)
+        }
+        for field in split.sequences.indices {
+            fillSequence(split.sequences[field], maxLength: batch.sequenceMaxLengths[field], rows: rows,
+                         ids: &batch.sequences[field], lengths: &batch.sequenceLengths[field])
+        }
+        return true
+    }
+
+    private func copyBlocks<Element>(_ column: Column<Element>, width: Int, rows: ArraySlice<Int32>, into target: inout [Element]) {
+        guard width > 0 else { return }
+        column.withUnsafeBufferPointer { source in
+            target.withUnsafeMutableBufferPointer { target in
+                for (slot, row) in rows.enumerated() {
+                    let from = source.baseAddress! + Int(row) * width
+                    (target.baseAddress! + slot * width).update(from: from, count: width)
+                }
+            }
+        }
+    }
+
+    private func fillSequence(
+        _ sequence: EncodedSequence, maxLength: Int, rows: ArraySlice<Int32>, ids: inout [Int32], lengths: inout [Int32]
+    ) {
+        sequence.values.withUnsafeBufferPointer { values in
+        sequence.starts.withUnsafeBufferPointer { starts in
+        sequence.lengths.withUnsafeBufferPointer { rowLengths in
+        ids.withUnsafeMutableBufferPointer { ids in
+            for (slot, row) in rows.enumerated() {
+                let length = min(Int(rowLengths[Int(row)]), maxLength)
+                let start = Int(starts[Int(row)]) + Int(rowLengths[Int(row)]) - length
+                let target = ids.baseAddress! + slot * maxLength
+                let padding = maxLength - length
+                target.update(repeating: Vocabulary.missingID, count: padding)
+                if length > 0 { (target + padding).update(from: values.baseAddress! + start, count: length) }
+                lengths[slot] = Int32(length)
+            }
+        }
+        }
+        }
+        }
+    }
+}

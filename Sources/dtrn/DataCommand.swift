@@ -1,0 +1,215 @@
+import ArgumentParser
+import Foundation
+import RecData
+
+/// `dtrn data …`: ingest datasets into the binary store, inspect stores, print built-in schemas.
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Prepare datasets: ingest CSV/TSV files or event logs into the binary store and inspect it.",
+        subcommands: [Ingest.self, Inspect.self, Schema.self]
+    )
+
+    /// `dtrn data ingest`: a built-in dataset by name, or any file with a schema.
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Encode a dataset into the columnar store (reused when neither input nor schema changed).",
+            discussion: """
+            Built-in: dtrn data ingest census-income [--input FOLDER] [--cache data-cache]
+            Any file: dtrn data ingest --schema clicks.yaml --input clicks.csv --out data-cache/clicks
+            With only --input, its rows are divided by the schema's `split` shares (default 80/10/10).
+            """
+        )
+
+        @Argument(help: "A built-in dataset: census-income, ali-ccp or taobao.")
+        var dataset: String?
+
+        @Option(help: "The schema (YAML or JSON); required without a built-in dataset, overrides its schema otherwise.")
+        var schema: String?
+
+        @Option(help: "The input: a file, or for a built-in dataset its file or folder.")
+        var input: String?
+
+        @Option(help: "A validation file; then --input is the training file.")
+        var validation: String?
+
+        @Option(help: "A test file; then --input is the training file.")
+        var test: String?
+
+        @Option(help: "The store folder (default: CACHE/NAME).")
+        var out: String?
+
+        @Option(help: "The cache folder for built-in datasets.")
+        var cache = "data-cache"
+
+        @Option(help: "Where the default copies of built-in datasets live.")
+        var dataRoot = "../shared/data"
+
+        @Option(help: "Skip up to this many malformed rows instead of stopping at the first.")
+        var maxBadRows = 0
+
+        @Option(help: "Count a task only where a column has a value, as TASK:COLUMN=VALUE (e.g. purchase:click=1).")
+        var mask: [String] = []
+
+        @Flag(help: "Rebuild the store even when it is current.")
+        var force = false
+
+        func run() throws {
+            try reportingDataErrors(ingest)
+        }
+
+        private func ingest() throws {
+            let builtin = try dataset.map(BuiltinDataset.named)
+            var dataSchema: DataSchema
+            if let schema {
+                dataSchema = try DataSchema.load(from: URL(fileURLWithPath: schema))
+            } else if let builtin {
+                dataSchema = try builtin.schema()
+            } else {
+                throw DataError.invalidRequest("name a built-in dataset or give --schema")
+            }
+            for rule in mask {
+                let parts = rule.split(separator: ":", maxSplits: 1)
+                let condition = parts.count == 2 ? parts[1].split(separator: "=", maxSplits: 1) : []
+                guard parts.count == 2, condition.count == 2 else {
+                    throw DataError.invalidRequest("--mask expects TASK:COLUMN=VALUE, found '\(rule)'")
+                }
+                dataSchema = try dataSchema.maskingTask(String(parts[0]), where: String(condition[0]), equals: String(condition[1]))
+            }
+            let inputs = try resolveInputs(builtin: builtin, schema: dataSchema)
+            guard let directory = out ?? builtin.map({ cache + "/" + $0.name }) else {
+                throw DataError.invalidRequest("give --out for the store folder")
+            }
+            let options = IngestOptions(maxBadRows: maxBadRows)
+            let report: IngestReport
+            if force {
+                report = try DatasetStore.ingest(schema: dataSchema, inputs: inputs, into: directory, options: options)
+            } else {
+                report = try DatasetStore.openOrIngest(schema: dataSchema, inputs: inputs, directory: directory, options: options).report
+            }
+            print(describe(report, directory: directory))
+        }
+
+        private func resolveInputs(builtin: BuiltinDataset?, schema: DataSchema) throws -> [IngestInput] {
+            if let builtin, validation == nil, test == nil {
+                return try builtin.inputs(at: input, dataRoot: dataRoot)
+            }
+            guard let input else { throw DataError.invalidRequest("give --input") }
+            if validation == nil && test == nil {
+                return [IngestInput(path: input, assignment: .divided(schema.split ?? SplitSpec()))]
+            }
+            guard let validation, let test else {
+                throw DataError.invalidRequest("give both --validation and --test, or neither")
+            }
+            return [
+                IngestInput(path: input, assignment: .whole(.train)),
+                IngestInput(path: validation, assignment: .whole(.validation)),
+                IngestInput(path: test, assignment: .whole(.test)),
+            ]
+        }
+
+        private func describe(_ report: IngestReport, directory: String) -> String {
+            let rows = SplitName.allCases.map { "\($0.rawValue) \(report.rowCounts[$0] ?? 0)" }.joined(separator: ", ")
+            var lines = [report.reused ? "reused the current store \(directory)" : "wrote \(directory)", "rows: \(rows)"]
+            if !report.reused {
+                let megabytes = Double(report.inputBytes) / 1_000_000
+                lines.append(String(
+                    format: "read %.1f MB in %.2f s (%.0f MB/s)", megabytes, report.seconds, megabytes / max(report.seconds, 1e-9)))
+            } else {
+                lines.append(String(format: "opened in %.3f s", report.seconds))
+            }
+            if report.skippedRows > 0 {
+                lines.append("skipped \(report.skippedRows) malformed rows, first:")
+                lines += report.skippedExamples.map { "  " + $0 }
+            }
+            lines.append("peak memory: \(peakMemoryMegabytes()) MB")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `dtrn data inspect DIR`: rows, fields, vocabulary sizes, label rates and sequence lengths.
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Describe a dataset store.")
+
+        @Argument(help: "The store folder.")
+        var directory: String
+
+        @Flag(help: "Also compare every file with its checksum.")
+        var verify = false
+
+        func run() throws {
+            try reportingDataErrors {
+                let manifest = try DatasetStore.readManifest(directory)
+                let dataset = try DatasetStore.open(directory, verifyChecksums: verify)
+                print(render(dataset, manifest: manifest))
+            }
+        }
+
+        private func render(_ dataset: EncodedDataset, manifest: StoreManifest) -> String {
+            let schema = dataset.schema
+            var lines = ["dataset \(schema.name) in \(directory)"]
+            if verify { lines.append("checksums verified") }
+            lines.append("sources: " + (manifest.sources.isEmpty ? "(in-memory)" : manifest.sources.map { "\($0.path) [\($0.role)]" }.joined(separator: ", ")))
+            if manifest.skippedRows > 0 { lines.append("malformed rows skipped: \(manifest.skippedRows)") }
+            lines.append("categorical fields (\(schema.categorical.count)):")
+            lines += schema.categorical.map { "  \($0.name): vocabulary \($0.vocabularySize)" }
+            lines.append("numeric fields (\(schema.numeric.count)): " + schema.numeric.map(\.name).joined(separator: ", "))
+            if !schema.sequences.isEmpty {
+                lines.append("sequence fields (\(schema.sequences.count)):")
+                lines += schema.sequences.map { field in
+                    let shared = field.sharesVocabularyWith.map { ", shares the vocabulary of \($0)" } ?? ""
+                    return "  \(field.name): behaviour \(field.behaviour ?? "-"), max length \(field.maxLength), vocabulary \(field.vocabularySize)\(shared)"
+                }
+            }
+            lines.append("tasks: " + schema.tasks.map { "\($0.name) (\($0.kind.rawValue))" }.joined(separator: ", "))
+            if let key = schema.groupKey { lines.append("group key: \(key)") }
+            for name in SplitName.allCases {
+                let summary = SplitSummary(dataset[name], schema: schema)
+                let groups = summary.groupCount.map { ", \($0) groups" } ?? ""
+                lines.append("\(name.rawValue): \(summary.rowCount) rows\(groups)")
+                for (index, task) in schema.tasks.enumerated() {
+                    lines.append(String(
+                        format: "  %@: mean label %.4f over %d rows, masked %.1f%%", task.name,
+                        summary.labelMeans[index], summary.labelledCounts[index], summary.maskedShares[index] * 100))
+                }
+                for (index, field) in schema.sequences.enumerated() {
+                    let buckets = zip(SplitSummary.lengthBucketLabels, summary.sequenceLengthHistograms[index])
+                        .map { "\($0):\($1)" }.joined(separator: " ")
+                    lines.append(String(format: "  %@ lengths (mean %.1f): ", field.name, summary.meanSequenceLengths[index]) + buckets)
+                }
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `dtrn data schema NAME`: prints a built-in dataset's schema.
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the YAML schema of a built-in dataset.")
+
+        @Argument(help: "census-income, ali-ccp or taobao.")
+        var dataset: String
+
+        func run() throws {
+            try reportingDataErrors {
+                print(try BuiltinDataset.named(dataset).schemaYAML)
+            }
+        }
+    }
+}
+
+/// Runs `body`, turning a `DataError` into its one-line message on standard error and exit status 1.
+private func reportingDataErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as DataError {
+        FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// The process's peak resident memory so far, in megabytes.
+private func peakMemoryMegabytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss / 1024
+}
