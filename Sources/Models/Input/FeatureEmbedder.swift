@@ -19,6 +19,8 @@ public final class FeatureEmbedder: Module {
 
     /// One table per categorical field.
     public let tables: [Embedding]
+    /// One table per sequence that has a vocabulary of its own (none for shared ones).
+    public let sequenceTables: [Embedding?]
     /// The numeric fields' vectors, `[numericCount, d]`.
     public let numericVectors: Tensor?
     /// The layout embedded.
@@ -30,6 +32,10 @@ public final class FeatureEmbedder: Module {
     public init(layout: FeatureLayout, dimension: Int, generator: inout RandomGenerator) {
         tables = layout.categorical.map {
             Embedding(count: $0.vocabularySize, dimension: dimension, generator: &generator)
+        }
+        sequenceTables = layout.sequences.map { spec in
+            spec.vocabularyField == nil
+                ? Embedding(count: spec.vocabularySize, dimension: dimension, generator: &generator) : nil
         }
         numericVectors = layout.numeric.isEmpty ? nil
             : Initializer.xavierUniform.makeParameter([layout.numeric.count, dimension], generator: &generator)
@@ -51,8 +57,9 @@ public final class FeatureEmbedder: Module {
         if let numericVectors {
             columns.append(batch.numeric.reshaped([n, layout.numeric.count, 1]) * numericVectors)
         }
-        let sequences = zip(layout.sequences, batch.sequences).map { spec, ids in
-            tables[spec.vocabularyField](ids, shape: [n, spec.length])
+        let sequences = layout.sequences.indices.map { s in
+            let table = layout.sequences[s].vocabularyField.map { tables[$0] } ?? sequenceTables[s]!
+            return table(batch.sequences[s], shape: [n, layout.sequences[s].length])
         }
         return Embedded(fields: Tensor.concat(columns, axis: 1), target: target,
                         sequences: sequences, masks: batch.sequenceMasks)

@@ -11,18 +11,21 @@ public struct FeatureLayout: Codable, Sendable, Equatable {
         }
     }
 
-    /// A behaviour sequence: ids of the vocabulary of categorical field `vocabularyField`,
-    /// at most `length` of them, newest last; id 0 is padding.
+    /// A behaviour sequence: at most `length` ids, newest last, id 0 being padding. The ids
+    /// index the vocabulary (and embedding table) of categorical field `vocabularyField`, or
+    /// a table of the sequence's own with `vocabularySize` rows when that is nil.
     public struct Sequence: Codable, Sendable, Equatable {
         public var name: String
         public var behaviour: String
         public var length: Int
-        public var vocabularyField: Int
-        public init(name: String, behaviour: String, length: Int, vocabularyField: Int) {
+        public var vocabularyField: Int?
+        public var vocabularySize: Int
+        public init(name: String, behaviour: String, length: Int, vocabularyField: Int?, vocabularySize: Int = 0) {
             self.name = name
             self.behaviour = behaviour
             self.length = length
             self.vocabularyField = vocabularyField
+            self.vocabularySize = vocabularySize
         }
     }
 
@@ -53,8 +56,8 @@ public struct FeatureLayout: Codable, Sendable, Equatable {
     /// A layout; checks that sequence vocabularies and the target field exist.
     public init(categorical: [Categorical], numeric: [String], sequences: [Sequence] = [],
                 targetItemField: Int? = nil, tasks: [Task]) {
-        precondition(sequences.allSatisfy { categorical.indices.contains($0.vocabularyField) },
-                     "a sequence names a vocabulary field that does not exist")
+        precondition(sequences.allSatisfy { $0.vocabularyField.map(categorical.indices.contains) ?? ($0.vocabularySize > 0) },
+                     "a sequence names a vocabulary field that does not exist, or has no vocabulary of its own")
         precondition(targetItemField.map { categorical.indices.contains($0) } ?? true, "target item field out of range")
         precondition(!tasks.isEmpty, "a model needs at least one task")
         self.categorical = categorical

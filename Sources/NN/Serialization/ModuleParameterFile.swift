@@ -5,12 +5,12 @@ extension Module {
     /// The ``TensorFile/contentKey`` value of a parameter file.
     private static var parameterContent: String { "parameters" }
 
-    /// Writes every parameter, by name, to a tensor file at `url` (atomically).
+    /// Writes every parameter and buffer (``buffers()``), by name, to a tensor file at `url` (atomically).
     public func saveParameters(to url: URL) throws {
-        try TensorFile.write(parameters(), metadata: [TensorFile.contentKey: Self.parameterContent], to: url)
+        try TensorFile.write(parameters() + buffers(), metadata: [TensorFile.contentKey: Self.parameterContent], to: url)
     }
 
-    /// Overwrites every parameter with the values saved at `url`.
+    /// Overwrites every parameter and buffer with the values saved at `url`.
     ///
     /// - Throws: ``TensorFileError`` when the file is unreadable or corrupt, holds something other
     ///   than parameters, lacks a parameter, has one the module does not, or stores a parameter
@@ -18,6 +18,6 @@ extension Module {
     public func loadParameters(from url: URL) throws {
         let file = try TensorFile(contentsOf: url)
         try file.checkMetadata(TensorFile.contentKey, is: Self.parameterContent)
-        try file.restore(parameters())
+        try file.restore(parameters() + buffers())
     }
 }

@@ -4,10 +4,10 @@
 /// scored samples.
 public enum GroupAUC {
     /// The impression-weighted mean of per-group AUCs, or nil when no group has both classes.
-    public static func compute(scores: [Float], labels: [Float], groups: [Int64], mask: [Float]? = nil) -> Double? {
+    public static func compute<Group: Hashable>(scores: [Float], labels: [Float], groups: [Group], mask: [Float]? = nil) -> Double? {
         precondition(scores.count == labels.count && groups.count == scores.count,
                      "GAUC: scores, labels and groups must have equal lengths")
-        var members: [Int64: [Int]] = [:]
+        var members: [Group: [Int]] = [:]
         for i in scores.indices where mask?[i] ?? 1 != 0 { members[groups[i], default: []].append(i) }
         var weighted = 0.0, impressions = 0.0
         for rows in members.values {

@@ -1,0 +1,63 @@
+import Models
+import RecData
+import Tensor
+
+/// Scores a split with a model in inference mode and computes every task's metrics.
+public struct Evaluator {
+    /// Samples per scoring batch.
+    public var batchSize: Int
+
+    /// An evaluator scoring `batchSize` samples at a time.
+    public init(batchSize: Int = 4096) {
+        self.batchSize = batchSize
+    }
+
+    /// Every sample's predicted probability (or value, for regression tasks), `[rows × T]`
+    /// row-major in split order.
+    public func predict(_ model: MultiTaskModel, split: EncodedSplit, schema: DatasetSchema) -> [Float] {
+        model.eval()
+        defer { model.train() }
+        var iterator = BatchIterator(split: split, schema: schema, batchSize: batchSize, shuffle: false)
+        var batch = iterator.makeBatch()
+        var scores: [Float] = []
+        scores.reserveCapacity(split.rowCount * schema.tasks.count)
+        while iterator.next(into: &batch) {
+            let inputs = TrainingBatch(batch).inputs
+            let output = Autograd.inference { MultiTaskLoss.probabilities(model(inputs), layout: model.layout) }
+            scores.append(contentsOf: output.values)
+        }
+        return scores
+    }
+
+    /// The metrics of `model` on `split`.
+    public func evaluate(_ model: MultiTaskModel, split: EncodedSplit, schema: DatasetSchema, name: String) -> EvaluationReport {
+        Self.report(scores: predict(model, split: split, schema: schema), split: split, schema: schema, name: name)
+    }
+
+    /// The metrics of precomputed `scores` (`[rows × T]`) on `split`.
+    public static func report(scores: [Float], split: EncodedSplit, schema: DatasetSchema, name: String) -> EvaluationReport {
+        let t = schema.tasks.count, rows = split.rowCount
+        let labels = split.labels.array, weights = split.labelWeights.array
+        let groups = split.groups?.array ?? [Int32](repeating: 0, count: rows)
+        let tasks = schema.tasks.enumerated().map { k, task -> EvaluationReport.Task in
+            let column = (0..<rows).map { $0 * t + k }
+            let s = column.map { scores[$0] }, y = column.map { labels[$0] }, w = column.map { weights[$0] }
+            let scored = w.indices.filter { w[$0] > 0 }
+            let n = scored.count
+            let labelRate = n > 0 ? scored.reduce(0.0) { $0 + Double(y[$1]) } / Double(n) : 0
+            let predictionMean = n > 0 ? scored.reduce(0.0) { $0 + Double(s[$1]) } / Double(n) : 0
+            if task.kind == .regression {
+                let mse = n > 0 ? scored.reduce(0.0) { $0 + Double((s[$1] - y[$1]) * (s[$1] - y[$1])) } / Double(n) : nil
+                return .init(name: task.name, auc: nil, gauc: nil, logloss: nil, mse: mse, n: n,
+                             labelRate: labelRate, predictionMean: predictionMean)
+            }
+            return .init(
+                name: task.name,
+                auc: AUC.compute(scores: s, labels: y, mask: w),
+                gauc: split.groups == nil ? nil : GroupAUC.compute(scores: s, labels: y, groups: groups, mask: w),
+                logloss: LogLoss.compute(probabilities: s, labels: y, mask: w), mse: nil,
+                n: n, labelRate: labelRate, predictionMean: predictionMean)
+        }
+        return EvaluationReport(split: name, tasks: tasks)
+    }
+}
