@@ -1,0 +1,126 @@
+/// The observable features of one split's rows, as flat arrays.
+struct SyntheticFeatures {
+    var users: [Int32]
+    var candidates: [Int32]
+    var candidateCategories: [Int32]
+    /// One column per categorical context field.
+    var context: [[Int32]]
+    /// One column per dense context field.
+    var dense: [[Float]]
+    /// Per behaviour: `rows × L` right-aligned item ids, their categories, and the lengths.
+    var sequenceItems: [[Int32]]
+    var sequenceCategories: [[Int32]]
+    var sequenceLengths: [[Int32]]
+}
+
+/// The raw (not yet standardised) logit terms of every task over the rows of all splits, each
+/// `[task][row]`.
+struct SyntheticTerms {
+    /// H_t: the user–item interaction aᵤᵀ M_t q_i.
+    var interaction: [[Double]]
+    /// R_t: recency-weighted relevance of behaviour t mod B to the candidate.
+    var recency: [[Double]]
+    /// S_t: mean relevance of behaviour (t+1) mod B's items in category subset S_t.
+    var subset: [[Double]]
+    /// F_t: sum of the effects of the context fields task t reads.
+    var fields: [[Double]]
+    /// ε_t: standard normal hidden noise.
+    var noise: [[Double]]
+
+    init(tasks: Int, rows: Int) {
+        let zeros = [[Double]](repeating: [Double](repeating: 0, count: rows), count: tasks)
+        (interaction, recency, subset, fields, noise) = (zeros, zeros, zeros, zeros, zeros)
+    }
+}
+
+extension SyntheticWorld {
+    /// Draws `rows` rows, returns their features and writes their raw terms at rows
+    /// `offset ..< offset + rows` of `terms`.
+    func sampleRows(
+        _ rows: Int, offset: Int, terms: inout SyntheticTerms, random: inout SyntheticRandom
+    ) -> SyntheticFeatures {
+        let (users, categories, tasks) = (config.users, config.categories, config.tasks)
+        let (behaviours, length) = (config.behaviours, config.sequenceLength)
+        let vocabularies = config.contextVocabularies
+        let contextCount = vocabularies.count
+        let ownedContext = (0..<tasks).map { t in (0..<contextCount).filter { fieldOwners[$0] == t } }
+        let ownedDense = (0..<tasks).map { t in
+            (0..<config.denseFields).filter { fieldOwners[contextCount + $0] == t }
+        }
+
+        var userColumn = [Int32](repeating: 0, count: rows)
+        var candidateColumn = [Int32](repeating: 0, count: rows)
+        var candidateCategoryColumn = [Int32](repeating: 0, count: rows)
+        var context = [[Int32]](repeating: [Int32](repeating: 0, count: rows), count: contextCount)
+        var dense = [[Float]](repeating: [Float](repeating: 0, count: rows), count: config.denseFields)
+        let emptySequences = [Int32](repeating: 0, count: rows * length)
+        var sequenceItems = [[Int32]](repeating: emptySequences, count: behaviours)
+        var sequenceCategories = sequenceItems
+        var sequenceLengths = [[Int32]](repeating: [Int32](repeating: 0, count: rows), count: behaviours)
+        var relevances = [Double](repeating: 0, count: behaviours * length)
+        let lengthChoices = length - config.minimumSequenceLength + 1
+
+        for r in 0..<rows {
+            let user = 1 + random.int(below: users)
+            let candidateCategory = random.bernoulli(config.candidatePreference)
+                ? preferredCategory(user: user, behaviour: 0, random: &random)
+                : 1 + random.int(below: categories)
+            let candidate = item(inCategory: candidateCategory, random: &random)
+            userColumn[r] = Int32(user)
+            candidateColumn[r] = candidate
+            candidateCategoryColumn[r] = Int32(candidateCategory)
+
+            for b in 0..<behaviours {
+                let n = config.minimumSequenceLength + random.int(below: lengthChoices)
+                sequenceLengths[b][r] = Int32(n)
+                for slot in (length - n)..<length {
+                    let c = preferredCategory(user: user, behaviour: b, random: &random)
+                    let seen = item(inCategory: c, random: &random)
+                    sequenceItems[b][r * length + slot] = seen
+                    sequenceCategories[b][r * length + slot] = Int32(c)
+                    relevances[b * length + slot] = relevance(seen, candidate)
+                }
+            }
+            for f in 0..<contextCount { context[f][r] = Int32(1 + random.int(below: vocabularies[f])) }
+            for f in 0..<config.denseFields { dense[f][r] = Float(random.normal()) }
+
+            let row = offset + r
+            for t in 0..<tasks {
+                let userSide = ((user - 1) * tasks + t) * k
+                var interaction = 0.0
+                for j in 0..<k { interaction += userInteractions[userSide + j] * itemLatents[Int(candidate) * k + j] }
+                terms.interaction[t][row] = interaction
+
+                let recent = t % behaviours
+                var weighted = 0.0, weights = 0.0
+                for slot in (length - Int(sequenceLengths[recent][r]))..<length {
+                    let w = recencyWeights[length - 1 - slot]
+                    weighted += w * relevances[recent * length + slot]
+                    weights += w
+                }
+                terms.recency[t][row] = weighted / weights
+
+                let scanned = (t + 1) % behaviours
+                var inSubset = 0.0, count = 0
+                for slot in (length - Int(sequenceLengths[scanned][r]))..<length {
+                    let c = Int(sequenceCategories[scanned][r * length + slot])
+                    if subsetMembership[t * (categories + 1) + c] {
+                        inSubset += relevances[scanned * length + slot]
+                        count += 1
+                    }
+                }
+                terms.subset[t][row] = count > 0 ? inSubset / Double(count) : 0
+
+                var fields = 0.0
+                for f in ownedContext[t] { fields += contextEffects[f][Int(context[f][r])] }
+                for f in ownedDense[t] { fields += Double(dense[f][r]) }
+                terms.fields[t][row] = fields
+                terms.noise[t][row] = random.normal()
+            }
+        }
+        return SyntheticFeatures(
+            users: userColumn, candidates: candidateColumn, candidateCategories: candidateCategoryColumn,
+            context: context, dense: dense, sequenceItems: sequenceItems,
+            sequenceCategories: sequenceCategories, sequenceLengths: sequenceLengths)
+    }
+}
