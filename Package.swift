@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "dtrn", targets: ["dtrn"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
         .library(name: "RecData", targets: ["RecData"]),
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Training", targets: ["Training"]),
@@ -34,23 +35,26 @@ let package = Package(
         ),
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fastMath),
+        .target(name: "Metrics", swiftSettings: fastMath),
         .target(
             name: "RecData",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["Metrics", .product(name: "Yams", package: "Yams")],
             swiftSettings: fastMath
         ),
         .target(name: "Models", dependencies: ["Tensor", "NN"], swiftSettings: fastMath),
-        .target(name: "Training", dependencies: ["Tensor", "NN", "RecData", "Models"], swiftSettings: fastMath),
+        .target(name: "Training", dependencies: ["Tensor", "NN", "Metrics", "RecData", "Models"], swiftSettings: fastMath),
         .executableTarget(
             name: "dtrn",
             dependencies: [
                 "Tensor", "NN", "RecData", "Models", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: fastMath
         ),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Tensor"]),
         .testTarget(name: "RecDataTests", dependencies: ["RecData"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensor"]),

@@ -1,3 +1,4 @@
+import Metrics
 import Foundation
 
 /// One task's label statistics on one split, with the AUCs every model's AUC is read against.
@@ -19,8 +20,8 @@ extension SyntheticSplit {
             SyntheticTaskStatistics(
                 task: label.name,
                 positiveRate: rowCount > 0 ? Double(label.values.reduce(0, +)) / Double(rowCount) : 0,
-                oracleAUC: exactAUC(scores: label.oracleLogits, labels: label.values),
-                ceilingAUC: exactAUC(scores: label.ceilingScores, labels: label.values))
+                oracleAUC: AUC.compute(scores: label.oracleLogits, labels: label.values),
+                ceilingAUC: AUC.compute(scores: label.ceilingScores, labels: label.values))
         }
     }
 }

@@ -1,3 +1,4 @@
+import Metrics
 import Models
 import RecData
 import Tensor
@@ -19,11 +20,12 @@ public struct Evaluator {
         defer { model.train() }
         var iterator = BatchIterator(split: split, schema: schema, batchSize: batchSize, shuffle: false)
         var batch = iterator.makeBatch()
+        let loss = MultiTaskLoss(tasks: model.layout.tasks)
         var scores: [Float] = []
         scores.reserveCapacity(split.rowCount * schema.tasks.count)
         while iterator.next(into: &batch) {
             let inputs = TrainingBatch(batch).inputs
-            let output = Autograd.inference { MultiTaskLoss.probabilities(model(inputs), layout: model.layout) }
+            let output = Autograd.inference { loss.probabilities(model(inputs)) }
             scores.append(contentsOf: output.values)
         }
         return scores

@@ -1,6 +1,6 @@
 import Foundation
 import Tensor
-import Training
+import Metrics
 import XCTest
 
 /// Metrics against values computed another way.
@@ -35,7 +35,11 @@ final class MetricTests: XCTestCase {
     func testAUCKnownValuesAndDegenerateCases() {
         XCTAssertEqual(AUC.compute(scores: [0.1, 0.4, 0.35, 0.8], labels: [0, 0, 1, 1]), 0.75)
         XCTAssertEqual(AUC.compute(scores: [0.5, 0.5], labels: [0, 1]), 0.5)
+        XCTAssertEqual(AUC.compute(scores: [0.1, 0.2, 0.3, 0.4], labels: [0, 0, 1, 1]), 1)
+        XCTAssertEqual(AUC.compute(scores: [0.4, 0.3, 0.2, 0.1], labels: [0, 0, 1, 1]), 0)
+        XCTAssertEqual(AUC.compute(scores: [1, 1, 1, 1], labels: [0, 0, 1, 1]), 0.5)
         XCTAssertNil(AUC.compute(scores: [0.1, 0.2], labels: [1, 1]))
+        XCTAssertNil(AUC.compute(scores: [], labels: []))
         // A masked-out pair does not count.
         XCTAssertEqual(AUC.compute(scores: [0.9, 0.1, 0.2, 0.3], labels: [0, 1, 0, 1], mask: [0, 1, 1, 1]), 0.5)
     }

@@ -1,0 +1,191 @@
+import Foundation
+import Models
+import NN
+import RecData
+import Tensor
+
+/// What one epoch did, as written to `metrics.jsonl`.
+public struct EpochRecord: Codable, Sendable, Equatable {
+    public var epoch: Int
+    public var step: Int
+    /// The mean training loss of the epoch (task-weighted, with auxiliary terms).
+    public var trainLoss: Double
+    /// The learning rate of the epoch's last step.
+    public var learningRate: Float
+    public var seconds: Double
+    public var samplesPerSecond: Double
+    public var validation: EvaluationReport
+    /// Whether this epoch is the best so far by the monitored metric.
+    public var isBest: Bool
+}
+
+/// Trains a multi-task model on an encoded dataset: multi-task loss with masks and task
+/// weights, lazy sparse embedding updates, learning-rate schedule, gradient clipping,
+/// validation after every epoch, early stopping, and an atomic checkpoint per epoch from
+/// which `resume()` continues bit for bit.
+public final class Trainer {
+    /// The model trained.
+    public let model: MultiTaskModel
+    /// The data.
+    public let dataset: EncodedDataset
+    /// The settings.
+    public let config: TrainingConfig
+    /// The run folder receiving checkpoints and metrics.
+    public let run: RunDirectory
+    /// The combination of task losses.
+    public let weighting: TaskWeighting
+    /// The optimiser of the model and the weighting.
+    public let optimizer: Optimizer
+    private var template: Checkpoint
+    private var progress = Checkpoint.RunProgress(epoch: 0, step: 0, bestValue: nil, bestEpoch: nil, epochsWithoutImprovement: 0)
+    private var records: [EpochRecord] = []
+    private let reporter: ProgressReporter
+    private let loss: MultiTaskLoss
+
+    /// A trainer of a fresh model built from `modelConfig` for `dataset`.
+    public init(
+        dataset: EncodedDataset, modelConfig: ModelConfig, config: TrainingConfig, dataSource: String,
+        synthetic: SyntheticConfig? = nil, run: RunDirectory, reporter: ProgressReporter = ProgressReporter()
+    ) throws {
+        let tasks = dataset.schema.tasks.count
+        if let w = config.taskWeights, w.count != tasks {
+            throw TrainingError.invalidConfig("\(w.count) task weights for \(tasks) tasks")
+        }
+        guard config.epochs >= 1, config.batchSize >= 1 else {
+            throw TrainingError.invalidConfig("epochs and batch size must be positive")
+        }
+        model = try ModelZoo.make(modelConfig, layout: FeatureLayout(dataset.schema), seed: config.seed)
+        weighting = TaskWeighting(tasks: tasks, learned: config.uncertaintyWeighting)
+        optimizer = try Self.makeOptimizer(config, parameters: TrainedState(model: model, auxiliary: weighting).parameters())
+        self.dataset = dataset
+        self.config = config
+        self.run = run
+        self.reporter = reporter
+        loss = MultiTaskLoss(tasks: model.layout.tasks, taskWeights: config.taskWeights)
+        template = Checkpoint(
+            id: "", createdAt: "", model: modelConfig, training: config, dataSource: dataSource, schema: dataset.schema,
+            encoder: dataset.encoder, synthetic: synthetic, progress: progress)
+    }
+
+    /// The epochs completed so far.
+    public var history: [EpochRecord] { records }
+
+    /// Continues from the run folder's latest checkpoint, which must have been written by
+    /// a run of the same model, data and settings.
+    public func resume() throws {
+        guard let index = try run.index() else {
+            throw TrainingError.checkpoint(path: run.url.path, reason: "nothing to resume: no run.json")
+        }
+        let folder = run.url.appendingPathComponent(index.latest)
+        let saved = try Checkpoint.read(folder)
+        guard saved.model == template.model, saved.schema == template.schema, saved.training.seed == config.seed,
+              saved.training.batchSize == config.batchSize else {
+            throw TrainingError.checkpoint(path: folder.path, reason: "was written for another model, data or seed; cannot resume")
+        }
+        try TrainedState(model: model, auxiliary: weighting).loadParameters(from: folder.appendingPathComponent(Checkpoint.modelFile))
+        try optimizer.loadState(from: folder.appendingPathComponent(Checkpoint.optimizerFile))
+        progress = saved.progress
+        records = try Self.readRecords(run.metricsFile).filter { $0.epoch <= progress.epoch }
+        reporter.note("resuming \(run.url.path) after epoch \(progress.epoch) (step \(progress.step))")
+    }
+
+    /// Trains until the last epoch or until early stopping; returns the per-epoch records.
+    @discardableResult
+    public func fit() throws -> [EpochRecord] {
+        try FileManager.default.createDirectory(at: run.url, withIntermediateDirectories: true)
+        var iterator = BatchIterator(split: dataset.train, schema: dataset.schema, batchSize: config.batchSize,
+                                     shuffle: true, seed: config.seed)
+        let schedule = try LearningRateSchedule(config, stepsPerEpoch: iterator.batchCount)
+        var batch = iterator.makeBatch()
+        let dropouts = model.modules().compactMap { $0.module as? Dropout }
+        let evaluator = Evaluator()
+        while progress.epoch < config.epochs && !(config.patience > 0 && progress.epochsWithoutImprovement >= config.patience) {
+            let epoch = progress.epoch + 1
+            iterator.startEpoch(epoch)
+            model.train()
+            reporter.startEpoch("epoch \(epoch)/\(config.epochs)", batches: iterator.batchCount)
+            let start = Date()
+            var (samples, batches, lossSum) = (0, 0, 0.0)
+            while iterator.next(into: &batch) {
+                for (i, dropout) in dropouts.enumerated() {
+                    dropout.reseed(config.seed &+ UInt64(progress.step) &* 0x9E37_79B9 &+ UInt64(i))
+                }
+                optimizer.learningRate = schedule.rate(atStep: progress.step)
+                lossSum += Double(step(TrainingBatch(batch)))
+                progress.step += 1
+                batches += 1
+                samples += batch.size
+                reporter.update(batch: batches, samples: samples, loss: lossSum / Double(batches))
+            }
+            let seconds = Date().timeIntervalSince(start)
+            let validation = evaluator.evaluate(model, split: dataset.validation, schema: dataset.schema, name: "validation")
+            let value = try validation.value(of: config.monitor)
+            let improved = value.map { v in progress.bestValue.map { v > $0 } ?? true } ?? false
+            progress.epoch = epoch
+            if improved {
+                progress.bestValue = value
+                progress.bestEpoch = epoch
+                progress.epochsWithoutImprovement = 0
+            } else {
+                progress.epochsWithoutImprovement += 1
+            }
+            records.append(EpochRecord(
+                epoch: epoch, step: progress.step, trainLoss: lossSum / Double(max(1, batches)),
+                learningRate: optimizer.learningRate, seconds: seconds,
+                samplesPerSecond: Double(samples) / max(seconds, 1e-9), validation: validation, isBest: improved))
+            try saveCheckpoint(epoch: epoch)
+            reporter.note(String(format: "epoch %d: train loss %.4f, %.0f samples/s, validation mean AUC %@%@", epoch,
+                                 records.last!.trainLoss, records.last!.samplesPerSecond,
+                                 validation.meanAUC.map { String(format: "%.4f", $0) } ?? "-", improved ? " (best)" : ""))
+        }
+        return records
+    }
+
+    /// One optimisation step; returns the batch's loss.
+    private func step(_ batch: TrainingBatch) -> Float {
+        let predictions = model(batch.inputs)
+        let total = weighting.total(loss(predictions, labels: batch.labels, labelWeights: batch.weights),
+                                    taskWeights: loss.taskWeights, auxiliary: predictions.auxiliaryLoss)
+        let value = total.scalar
+        total.backward()
+        let scale = config.clipNorm.map { GradientNorm(of: optimizer.parameters).clippingScale(maxNorm: $0) } ?? 1
+        optimizer.step(gradientScale: scale)
+        return value
+    }
+
+    /// Writes this epoch's checkpoint, the metrics file and the run index.
+    private func saveCheckpoint(epoch: Int) throws {
+        var checkpoint = template
+        checkpoint.id = UUID().uuidString.lowercased()
+        checkpoint.createdAt = ISO8601DateFormatter().string(from: Date())
+        checkpoint.progress = progress
+        let folder = run.checkpoint(epoch: epoch)
+        try checkpoint.write(model: model, auxiliary: weighting, optimizer: optimizer, to: folder)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let lines = try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: run.metricsFile, options: .atomic)
+        let best = progress.bestEpoch.map { run.checkpoint(epoch: $0).lastPathComponent } ?? folder.lastPathComponent
+        try run.writeIndex(.init(latest: folder.lastPathComponent, best: best))
+    }
+
+    /// The records of an existing metrics file (none when it does not exist).
+    static func readRecords(_ url: URL) throws -> [EpochRecord] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            try JSONDecoder().decode(EpochRecord.self, from: Data($0.utf8))
+        }
+    }
+
+    /// The optimiser `config.optimizer` over `parameters`.
+    static func makeOptimizer(_ config: TrainingConfig, parameters: [(name: String, tensor: Tensor)]) throws -> Optimizer {
+        let (lr, decay) = (config.learningRate, config.weightDecay)
+        switch config.optimizer {
+        case "adam": return Adam(parameters: parameters, learningRate: lr, weightDecay: decay)
+        case "adamw": return AdamW(parameters: parameters, learningRate: lr, weightDecay: decay)
+        case "sgd": return SGD(parameters: parameters, learningRate: lr, momentum: 0.9, weightDecay: decay)
+        case "adagrad": return Adagrad(parameters: parameters, learningRate: lr, weightDecay: decay)
+        default: throw TrainingError.invalidConfig("optimizer must be adam, adamw, sgd or adagrad, found '\(config.optimizer)'")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Models
+import Training
+import Yams
+
+/// A run configuration file (YAML or JSON) with optional `model:` and `training:` sections,
+/// each holding any subset of ``ModelConfig`` / ``TrainingConfig`` keys:
+///
+/// ```yaml
+/// model:
+///   model: mmoe
+///   embeddingDimension: 4
+///   expertHidden: [16]
+/// training:
+///   epochs: 5
+///   learningRate: 0.001
+/// ```
+///
+/// Keys that are not settings are errors, so a misspelt key never goes unnoticed.
+struct ConfigFile {
+    var model = ModelConfig()
+    var training = TrainingConfig()
+
+    /// Reads `path` over the defaults.
+    init(path: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw TrainingError.invalidConfig("\(path): cannot read the configuration file")
+        }
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw TrainingError.invalidConfig("\(path): not valid YAML or JSON: \(error)")
+        }
+        guard let sections = document as? [String: Any] else {
+            throw TrainingError.invalidConfig("\(path): expected a mapping with 'model' and/or 'training' sections")
+        }
+        for key in sections.keys where key != "model" && key != "training" {
+            throw TrainingError.invalidConfig("\(path): unknown section '\(key)' (expected 'model' or 'training')")
+        }
+        model = try Self.overlay(model, with: sections["model"], section: "model", path: path)
+        training = try Self.overlay(training, with: sections["training"], section: "training", path: path)
+    }
+
+    /// The defaults.
+    init() {}
+
+    /// `base` with the keys of `section` replaced.
+    private static func overlay<T: Codable>(_ base: T, with section: Any?, section name: String, path: String) throws -> T {
+        guard let section else { return base }
+        guard let overrides = section as? [String: Any] else {
+            throw TrainingError.invalidConfig("\(path): section '\(name)' must be a mapping")
+        }
+        let encoded = try JSONEncoder().encode(base)
+        guard var merged = try JSONSerialization.jsonObject(with: encoded) as? [String: Any] else { return base }
+        let known = Set(Mirror(reflecting: base).children.compactMap(\.label))
+        for (key, value) in overrides {
+            guard known.contains(key) else {
+                let known = known.sorted().joined(separator: ", ")
+                throw TrainingError.invalidConfig("\(path): unknown key '\(key)' in section '\(name)'; known keys: \(known)")
+            }
+            merged[key] = value
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw TrainingError.invalidConfig("\(path): '\(name).\(context.codingPath.map(\.stringValue).joined(separator: "."))' should be \(type)")
+        } catch {
+            throw TrainingError.invalidConfig("\(path): section '\(name)': \(error)")
+        }
+    }
+}

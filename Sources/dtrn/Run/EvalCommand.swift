@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Tensor
+import Training
+
+/// `dtrn eval`: per-task metrics of a saved checkpoint on a split of its data.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a checkpoint: per-task AUC, GAUC, logloss, label rate and prediction mean.")
+
+    @Option(help: "A checkpoint folder, or a run folder (its best checkpoint).")
+    var checkpoint: String
+
+    @Option(help: "The data (default: what the checkpoint was trained on).")
+    var data: String?
+
+    @Option(help: "The files of a built-in dataset when not in their default place.")
+    var input: String?
+
+    @Option(help: "The cache folder for built-in datasets' stores.")
+    var cache = "data-cache"
+
+    @Option(help: "Where the default copies of built-in datasets live.")
+    var dataRoot = "../shared/data"
+
+    @Option(help: "The split: train, validation or test.")
+    var split = "test"
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            Parallelism.setThreadCount(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            let folder = try RunDirectory.resolveCheckpoint(checkpoint)
+            let saved = try Checkpoint.read(folder)
+            let model = try saved.loadModel(from: folder)
+            let source = DataSource(name: data ?? saved.dataSource, input: input, cache: cache, dataRoot: dataRoot,
+                                    synthetic: saved.synthetic ?? .init())
+            let loaded = try source.load(reporter: ProgressReporter(quiet: json))
+            guard loaded.dataset.schema == saved.schema else {
+                throw TrainingError.data("the data's fields or vocabularies differ from those the checkpoint was trained on")
+            }
+            let splits = ["train": loaded.dataset.train, "validation": loaded.dataset.validation, "test": loaded.dataset.test]
+            guard let rows = splits[split] else { throw ValidationError("--split must be train, validation or test") }
+            let report = Evaluator().evaluate(model, split: rows, schema: loaded.dataset.schema, name: split)
+            if json {
+                try printJSON(report)
+            } else {
+                print("\(saved.model.model) from \(folder.path):")
+                print(report.table)
+                if let reference = loaded.referenceTable { print(reference) }
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Models
+import RecData
+import Training
+
+/// The options shared by `dtrn train` and the training benchmarks: what data, which model,
+/// and how to train it. Command-line options override the config file, which overrides
+/// the defaults.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Data: synthetic, census-income, ali-ccp, taobao, or a store folder made by 'dtrn data ingest'.")
+    var data = "synthetic"
+
+    @Option(help: "The files of a built-in dataset when not in their default place.")
+    var input: String?
+
+    @Option(help: "The cache folder for built-in datasets' stores.")
+    var cache = "data-cache"
+
+    @Option(help: "Where the default copies of built-in datasets live.")
+    var dataRoot = "../shared/data"
+
+    @Option(help: "A YAML/JSON file with 'model:' and 'training:' sections.")
+    var config: String?
+
+    @Option(help: "A preset for census-income as torch-rechub's examples size it: rechub or large.")
+    var preset: String?
+
+    @Option(help: "The model: \(ModelZoo.entries.map(\.name).joined(separator: ", ")).")
+    var model: String?
+
+    @Option(help: "DTRN's backbone: \(ModelZoo.dtrnBackbones.joined(separator: ", ")).")
+    var backbone: String?
+
+    @Flag(help: "DTRN without the task-specific interest module's conditioning (ablation).")
+    var noTim = false
+
+    @Flag(help: "DTRN without the representation refinement gates (ablation).")
+    var noTrm = false
+
+    @Flag(help: "DTRN with a separate encoder per task and behaviour (ablation).")
+    var separateEncoders = false
+
+    @Option(help: "Passes over the training data.")
+    var epochs: Int?
+
+    @Option(help: "Samples per step.")
+    var batchSize: Int?
+
+    @Option(help: "The learning rate.")
+    var lr: Float?
+
+    @Option(help: "The seed of weights, shuffling, dropout (and of the synthetic data unless --data-seed).")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads for kernels and BLAS (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Synthetic data: task conflict in [0, 1].")
+    var conflict: Double?
+
+    @Option(help: "Synthetic data: training rows.")
+    var syntheticRows: Int?
+
+    @Option(help: "Synthetic data: the generator's seed (default: 1).")
+    var dataSeed: UInt64?
+
+    /// The model and training settings these options describe.
+    func configs() throws -> (model: ModelConfig, training: TrainingConfig) {
+        var file = try config.map(ConfigFile.init(path:)) ?? ConfigFile()
+        if let preset {
+            try Preset.apply(preset, to: &file.model, training: &file.training)
+        }
+        var (m, t) = (file.model, file.training)
+        if let model { m.model = model }
+        if let backbone { m.backbone = backbone }
+        if noTim { m.taskSpecificInterest = false }
+        if noTrm { m.representationRefinement = false }
+        if separateEncoders { m.separateEncoders = true }
+        if let epochs { t.epochs = epochs }
+        if let batchSize { t.batchSize = batchSize }
+        if let lr { t.learningRate = lr }
+        if let seed { t.seed = seed }
+        if let threads { t.threads = threads }
+        return (m, t)
+    }
+
+    /// The data these options name.
+    func dataSource() throws -> DataSource {
+        var synthetic = SyntheticConfig()
+        if let conflict { synthetic.conflict = conflict }
+        if let syntheticRows { synthetic.trainRows = syntheticRows }
+        if let dataSeed { synthetic.seed = dataSeed }
+        try synthetic.validate()
+        return DataSource(name: data, input: input, cache: cache, dataRoot: dataRoot, synthetic: synthetic)
+    }
+}
+
+/// Named model and training settings.
+enum Preset {
+    /// Applies preset `name`.
+    static func apply(_ name: String, to model: inout ModelConfig, training: inout TrainingConfig) throws {
+        switch name {
+        case "rechub":
+            // torch-rechub's Census-Income example: embedding 4; MMoE 8 experts [16]; PLE one level,
+            // 2 task + 1 shared experts [16]; Shared-Bottom [117]; towers [8]; Linear→BatchNorm→ReLU;
+            // Adam lr 1e-3, weight decay 1e-4, batch 1024.
+            model.embeddingDimension = 4
+            model.expertCount = 8
+            model.expertHidden = [16]
+            model.levels = 1
+            model.taskExpertCount = 2
+            model.sharedExpertCount = 1
+            model.bottomHidden = [117]
+            model.towerHidden = [8]
+            model.batchNorm = true
+            training.learningRate = 1e-3
+            training.weightDecay = 1e-4
+            training.batchSize = 1024
+        case "large":
+            model.embeddingDimension = 16
+            model.expertHidden = [256, 128]
+            model.levels = 2
+            model.taskExpertCount = 2
+            model.sharedExpertCount = 2
+            model.bottomHidden = [512, 256]
+            model.towerHidden = [64]
+            model.batchNorm = true
+        default:
+            throw ValidationError("unknown preset '\(name)': rechub or large")
+        }
+    }
+}
