@@ -2,8 +2,9 @@
 /// and counts the occurrences marked as training ones.
 ///
 /// Open addressing with linear probing over a power-of-two slot array; keys live in one byte arena. This is
-/// the hot path of ingestion: a field's bytes are hashed eight at a time and compared byte-wise only on a
-/// hash match. All state sits behind one pointer, so lookups pay no exclusivity checks or reference counting.
+/// the hot path of ingestion: a field's bytes are hashed eight at a time (`Checksum`) and compared
+/// byte-wise only on a hash match. All state sits behind one pointer, so lookups pay no exclusivity checks
+/// or reference counting.
 final class ByteStringTable {
     private struct State {
         var slots: UnsafeMutablePointer<Int32>
@@ -57,7 +58,7 @@ final class ByteStringTable {
     /// The id of `bytes`, adding it when new; counts a training occurrence when `training` is true.
     @inline(__always)
     func intern(_ bytes: UnsafeBufferPointer<UInt8>, training: Bool = false) -> Int32 {
-        let hash = Self.hash(bytes)
+        let hash = Checksum.of(UnsafeRawBufferPointer(bytes))
         var slot = Int(truncatingIfNeeded: hash) & state.pointee.slotMask
         while true {
             let id = state.pointee.slots[slot]
@@ -152,30 +153,5 @@ final class ByteStringTable {
         state.pointee.slots = slots
         state.pointee.slotHashes = hashes
         state.pointee.slotMask = mask
-    }
-
-    /// A 64-bit hash of `bytes`, eight bytes at a time.
-    @inline(__always)
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        guard let base = bytes.baseAddress else { return 0x51_7CC1_B727_220A }
-        let raw = UnsafeRawPointer(base)
-        let count = bytes.count
-        var hash: UInt64 = 0x51_7CC1_B727_220A &+ UInt64(count)
-        var offset = 0
-        while offset + 8 <= count {
-            hash = Checksum.mix(hash, raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            offset += 8
-        }
-        if offset < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < count {
-                tail |= UInt64(base[offset]) << shift
-                shift += 8
-                offset += 1
-            }
-            hash = Checksum.mix(hash, tail)
-        }
-        return Checksum.finalize(hash)
     }
 }
