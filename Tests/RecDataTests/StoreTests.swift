@@ -54,6 +54,11 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(Double(splits.filter { $0 == .validation }.count) / 10_000, 0.2, accuracy: 0.02)
     }
 
+    func testRightAlignedPaddedRowsBecomeASequenceField() {
+        let sequence = EncodedSequence(rightAligned: [0, 0, 7, 0, 8, 9, 4, 5, 6], maxLength: 3, lengths: [1, 2, 3])
+        XCTAssertEqual((0..<3).map(sequence.items(ofRow:)), [[7], [8, 9], [4, 5, 6]])
+    }
+
     func testAnInMemoryDatasetRoundTripsThroughTheStore() throws {
         let files = try TestFiles()
         let schema = DatasetSchema(
