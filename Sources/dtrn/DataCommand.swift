@@ -119,7 +119,7 @@ struct DataCommand: ParsableCommand {
                 lines.append(String(format: "opened in %.3f s", report.seconds))
             }
             if report.skippedRows > 0 {
-                lines.append("skipped \(report.skippedRows) malformed rows, first:")
+                lines.append("skipped \(report.skippedRows) malformed rows" + (report.skippedExamples.isEmpty ? "" : ", first:"))
                 lines += report.skippedExamples.map { "  " + $0 }
             }
             lines.append("peak memory: \(peakMemoryMegabytes()) MB")

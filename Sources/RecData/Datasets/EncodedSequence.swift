@@ -30,6 +30,14 @@ public struct EncodedSequence: Sendable {
         self.init(values: Column(rows.flatMap { $0 }), starts: Column(starts), lengths: Column(rows.map { Int32($0.count) }))
     }
 
+    /// A field over right-aligned padded rows, without copying: row `i` occupies
+    /// `items[i * maxLength ..< (i + 1) * maxLength]` and its `lengths[i]` real items end the row.
+    public init(rightAligned items: [Int32], maxLength: Int, lengths: [Int32]) {
+        precondition(items.count == lengths.count * maxLength, "items must hold lengths.count rows of maxLength")
+        let starts = lengths.indices.map { Int64(($0 + 1) * maxLength) - Int64(lengths[$0]) }
+        self.init(values: Column(items), starts: Column(starts), lengths: Column(lengths))
+    }
+
     /// The items of sample `row`, oldest first.
     public func items(ofRow row: Int) -> [Int32] {
         let start = Int(starts[row])

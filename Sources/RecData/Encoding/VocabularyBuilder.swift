@@ -8,7 +8,6 @@ final class VocabularyBuilder {
     /// The minimum training count for a value to be kept.
     let minCount: Int
     private let table = ByteStringTable()
-    private var trainingCounts: [Int64] = []
 
     /// A builder keeping values seen at least `minCount` times in training.
     init(minCount: Int) {
@@ -18,22 +17,15 @@ final class VocabularyBuilder {
     /// The provisional code of `bytes`, counting the occurrence when `training` is true.
     @inline(__always)
     func code(_ bytes: UnsafeBufferPointer<UInt8>, training: Bool) -> Int32 {
-        let id = Int(table.intern(bytes))
-        if id == trainingCounts.count { trainingCounts.append(0) }
-        if training { trainingCounts[id] += 1 }
-        return Int32(id) + Vocabulary.firstKnownID
-    }
-
-    /// Counts one more training occurrence of the value with provisional code `code`.
-    func countTraining(code: Int32) {
-        trainingCounts[Int(code - Vocabulary.firstKnownID)] += 1
+        table.intern(bytes, training: training) + Vocabulary.firstKnownID
     }
 
     /// The fitted vocabulary and the table mapping each provisional code to its final id.
     func fit() -> (vocabulary: Vocabulary, remap: [Int32]) {
-        let kept = trainingCounts.indices
-            .filter { trainingCounts[$0] >= Int64(minCount) }
-            .sorted { trainingCounts[$0] != trainingCounts[$1] ? trainingCounts[$0] > trainingCounts[$1] : $0 < $1 }
+        let counts = (0..<table.count).map(table.trainingCount(of:))
+        let kept = counts.indices
+            .filter { counts[$0] >= Int64(minCount) }
+            .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
         var remap = [Int32](repeating: Vocabulary.unknownID, count: table.count + Int(Vocabulary.firstKnownID))
         remap[Int(Vocabulary.missingID)] = Vocabulary.missingID
         for (rank, provisional) in kept.enumerated() {

@@ -7,6 +7,8 @@ public enum SplitAssignment: Sendable, Equatable {
 }
 
 /// An input file of an ingestion and the split(s) its rows go to.
+///
+/// The assignment applies to table schemas; an event log divides its samples by time (`EventLogSpec`).
 public struct IngestInput: Sendable, Equatable {
     /// The file's path.
     public var path: String

@@ -1,18 +1,29 @@
 /// Ingests files with one sample per row: ids, numbers, list-valued sequences and label columns.
 final class TableIngestor {
     private let session: IngestionSession
-    private var plan: EncodingPlan { session.plan }
-    private var numericScratch: [Double]
-    private var labelScratch: [Float]
-    private var weightScratch: [Float]
-    private var itemScratch: [Range<Int>] = []
+    private let plan: EncodingPlan
+    /// Per categorical field, the builder of its vocabulary.
+    private let categoricalBuilders: [VocabularyBuilder]
+    /// Per sequence field, the builder of its vocabulary.
+    private let sequenceBuilders: [VocabularyBuilder]
+
+    /// Reusable per-row buffers, kept local to the reading loop.
+    private struct Scratch {
+        var codes: [Int32]
+        var numbers: [Double]
+        var encodedNumbers: [Float]
+        var labels: [Float]
+        var weights: [Float]
+        var items: [Range<Int>] = []
+        var statistics: [NumericStatistics]
+    }
 
     /// An ingestor writing through `session`.
     init(session: IngestionSession) {
         self.session = session
-        numericScratch = Array(repeating: 0, count: session.plan.numeric.count)
-        labelScratch = Array(repeating: 0, count: session.plan.labels.count)
-        weightScratch = Array(repeating: 0, count: session.plan.labels.count)
+        plan = session.plan
+        categoricalBuilders = session.plan.categorical.map { session.vocabularies[$0.vocabulary] }
+        sequenceBuilders = session.plan.sequences.map { session.vocabularies[$0.vocabulary] }
     }
 
     /// Reads every row of `input` into the session; returns the file's size in bytes.
@@ -22,6 +33,14 @@ final class TableIngestor {
         let names = try reader.readColumnNames(format: format, declared: plan.schema.columns)
         let binding = try ColumnBinding(plan: plan, names: names, file: reader.displayName)
         let checks = RowChecks(file: reader.displayName, columnNames: names, maxFieldBytes: format.maxFieldBytes)
+        var scratch = Scratch(
+            codes: Array(repeating: 0, count: plan.categorical.count),
+            numbers: Array(repeating: 0, count: plan.numeric.count),
+            encodedNumbers: Array(repeating: 0, count: plan.numeric.count),
+            labels: Array(repeating: 0, count: plan.labels.count),
+            weights: Array(repeating: 0, count: plan.labels.count),
+            statistics: session.numericStatistics)
+        defer { session.numericStatistics = scratch.statistics }
         var rowIndex: UInt64 = 0
         var encodedRows = 0
         while let record = try reader.nextRecord() {
@@ -29,7 +48,7 @@ final class TableIngestor {
             rowIndex += 1
             do {
                 try checks.check(record, used: binding.used)
-                try encode(record, into: split, binding: binding, checks: checks)
+                try encode(record, into: split, binding: binding, checks: checks, scratch: &scratch)
                 encodedRows += 1
             } catch let error as DataError {
                 try session.skipBadRow(error)
@@ -55,15 +74,17 @@ final class TableIngestor {
         }
     }
 
-    private func encode(_ record: RawRecord, into split: SplitName, binding: ColumnBinding, checks: RowChecks) throws {
+    private func encode(
+        _ record: RawRecord, into split: SplitName, binding: ColumnBinding, checks: RowChecks, scratch: inout Scratch
+    ) throws {
         let fields = record.fields
         // Parse everything that can fail before anything is written, so a bad row leaves no trace.
         for (position, index) in binding.numeric.enumerated() {
             let bytes = fields[index].bytes
             if plan.isMissing(bytes) {
-                numericScratch[position] = .nan
+                scratch.numbers[position] = .nan
             } else if let value = NumberParsing.double(bytes) {
-                numericScratch[position] = value
+                scratch.numbers[position] = value
             } else {
                 throw checks.malformed(record, field: index, expected: "a number")
             }
@@ -71,42 +92,42 @@ final class TableIngestor {
         for (position, label) in plan.labels.enumerated() {
             let index = binding.labels[position]!
             let bytes = fields[index].bytes
-            var weight: Float = 1
-            if let maskIndex = binding.masks[position], let mask = label.mask {
-                weight = mask.value.withUnsafeBufferPointer { memoryEquals($0, fields[maskIndex].bytes) } ? 1 : 0
-            }
             if plan.isMissing(bytes) {
-                labelScratch[position] = 0
-                weightScratch[position] = 0
+                scratch.labels[position] = 0
+                scratch.weights[position] = 0
                 continue
             }
             guard let value = labelValue(label, bytes: bytes) else {
                 throw checks.malformed(record, field: index, expected: label.kind == .binary ? "0 or 1" : "a number")
             }
-            labelScratch[position] = value
-            weightScratch[position] = weight
+            scratch.labels[position] = value
+            scratch.weights[position] = 1
+            if let maskIndex = binding.masks[position], let mask = label.mask,
+               !mask.value.withUnsafeBufferPointer({ memoryEquals($0, fields[maskIndex].bytes) }) {
+                scratch.weights[position] = 0
+            }
         }
 
         let training = split == .train
         let writer = session.writer(split)
         for (position, index) in binding.categorical.enumerated() {
             let bytes = fields[index].bytes
-            let code = plan.isMissing(bytes)
-                ? Vocabulary.missingID
-                : session.vocabularies[plan.categorical[position].vocabulary].code(bytes, training: training)
-            try writer.categorical.append(code)
+            scratch.codes[position] = plan.isMissing(bytes)
+                ? Vocabulary.missingID : categoricalBuilders[position].code(bytes, training: training)
         }
-        for position in numericScratch.indices {
-            let value = numericScratch[position]
-            if training && !value.isNaN { session.numericStatistics[position].add(value) }
-            try writer.numeric.append(Float(value))
+        for position in scratch.numbers.indices {
+            let value = scratch.numbers[position]
+            if training && !value.isNaN { scratch.statistics[position].add(value) }
+            scratch.encodedNumbers[position] = Float(value)
         }
-        for position in labelScratch.indices {
-            try writer.labels.append(labelScratch[position])
-            try writer.labelWeights.append(weightScratch[position])
-        }
+        try scratch.codes.withUnsafeBufferPointer { try writer.categorical.append(contentsOf: $0) }
+        try scratch.encodedNumbers.withUnsafeBufferPointer { try writer.numeric.append(contentsOf: $0) }
+        try scratch.labels.withUnsafeBufferPointer { try writer.labels.append(contentsOf: $0) }
+        try scratch.weights.withUnsafeBufferPointer { try writer.labelWeights.append(contentsOf: $0) }
         for (position, sequence) in plan.sequences.enumerated() {
-            try appendSequence(fields[binding.sequences[position]!].bytes, field: position, sequence: sequence, writer: writer, training: training)
+            try appendSequence(
+                fields[binding.sequences[position]!].bytes, field: position, maxLength: sequence.maxLength,
+                separator: sequence.separator!, writer: writer, training: training, items: &scratch.items)
         }
         if let groupIndex = binding.group, let groups = writer.groups {
             try groups.append(session.groups.intern(fields[groupIndex].bytes))
@@ -126,10 +147,10 @@ final class TableIngestor {
 
     /// Splits a list field, keeps its newest `maxLength` non-missing items and appends their codes.
     private func appendSequence(
-        _ bytes: UnsafeBufferPointer<UInt8>, field: Int, sequence: EncodingPlan.Sequence, writer: SplitWriter, training: Bool
+        _ bytes: UnsafeBufferPointer<UInt8>, field: Int, maxLength: Int, separator: UInt8, writer: SplitWriter,
+        training: Bool, items: inout [Range<Int>]
     ) throws {
-        itemScratch.removeAll(keepingCapacity: true)
-        let separator = sequence.separator!
+        items.removeAll(keepingCapacity: true)
         let trim = plan.schema.format.trimWhitespace
         var start = 0
         for end in 0...bytes.count where end == bytes.count || bytes[end] == separator {
@@ -139,16 +160,16 @@ final class TableIngestor {
                 while first < last && (bytes[first] == 0x20 || bytes[first] == 0x09) { first += 1 }
                 while last > first && (bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09) { last -= 1 }
             }
-            if !plan.isMissing(UnsafeBufferPointer(rebasing: bytes[first..<last])) { itemScratch.append(first..<last) }
+            if !plan.isMissing(UnsafeBufferPointer(rebasing: bytes[first..<last])) { items.append(first..<last) }
             start = end + 1
         }
-        let kept = itemScratch.suffix(sequence.maxLength)
+        let kept = items.suffix(maxLength)
         let values = writer.sequenceValues[field]
         try writer.sequenceStarts[field].append(Int64(values.count))
         try writer.sequenceLengths[field].append(Int32(kept.count))
-        let vocabulary = session.vocabularies[sequence.vocabulary]
+        let builder = sequenceBuilders[field]
         for range in kept {
-            try values.append(vocabulary.code(UnsafeBufferPointer(rebasing: bytes[range]), training: training))
+            try values.append(builder.code(UnsafeBufferPointer(rebasing: bytes[range]), training: training))
         }
     }
 }

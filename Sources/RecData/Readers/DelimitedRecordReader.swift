@@ -75,9 +75,6 @@ final class DelimitedRecordReader {
         scratch.deallocate()
     }
 
-    /// Bytes consumed so far, for progress reports.
-    var bytesConsumed: Int { position }
-
     /// The next non-blank record, or nil at the end of the file.
     func nextRecord() throws -> RawRecord? {
         while true {

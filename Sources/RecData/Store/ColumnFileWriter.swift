@@ -42,7 +42,16 @@ final class ColumnFileWriter<Element: BitwiseCopyable> {
 
     /// Appends several values.
     func append(contentsOf values: UnsafeBufferPointer<Element>) throws {
-        for value in values { try append(value) }
+        guard let source = values.baseAddress else { return }
+        var copied = 0
+        while copied < values.count {
+            if buffered == capacity { try flush() }
+            let chunk = min(values.count - copied, capacity - buffered)
+            (buffer + buffered).update(from: source + copied, count: chunk)
+            buffered += chunk
+            copied += chunk
+        }
+        count += values.count
     }
 
     /// Writes out everything appended; call once at the end.

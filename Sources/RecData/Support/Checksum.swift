@@ -3,6 +3,7 @@
 /// Mixes eight bytes at a time, so hashing a mapped column file costs far less than reading it from disk.
 public enum Checksum {
     /// The hash of `bytes`.
+    @inline(__always)
     public static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
         let words = bytes.count / 8

@@ -1,0 +1,86 @@
+import XCTest
+@testable import RecData
+
+final class StoreTests: XCTestCase {
+    private func setUp(_ files: TestFiles) throws -> (DataSchema, [IngestInput]) {
+        let schema = try DataSchema.parse(IngestionTests.schemaYAML, source: "clicks.yaml")
+        let path = try files.write("all.csv", IngestionTests.train)
+        return (schema, [IngestInput(path: path, assignment: .divided(SplitSpec(validation: 0.25, test: 0.25, seed: 1)))])
+    }
+
+    func testTheStoreIsReusedUntilTheSchemaOrTheInputChanges() throws {
+        let files = try TestFiles()
+        let (schema, inputs) = try setUp(files)
+        let store = files.path("store")
+        XCTAssertFalse(try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: store).report.reused)
+        XCTAssertTrue(try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: store).report.reused)
+
+        var changed = schema
+        changed.features[2].transform = .minMax
+        XCTAssertFalse(try DatasetStore.openOrIngest(schema: changed, inputs: inputs, directory: store).report.reused)
+        XCTAssertTrue(try DatasetStore.openOrIngest(schema: changed, inputs: inputs, directory: store).report.reused)
+
+        try files.write("all.csv", IngestionTests.train + "\nu9,i1,5,,1,1\n")
+        let rebuilt = try DatasetStore.openOrIngest(schema: changed, inputs: inputs, directory: store)
+        XCTAssertFalse(rebuilt.report.reused)
+        XCTAssertEqual(SplitName.allCases.map { rebuilt.dataset[$0].rowCount }.reduce(0, +), 5)
+    }
+
+    func testTheManifestRecordsSourcesCountsAndChecksums() throws {
+        let files = try TestFiles()
+        let (schema, inputs) = try setUp(files)
+        let store = files.path("store")
+        _ = try DatasetStore.ingest(schema: schema, inputs: inputs, into: store)
+        let manifest = try DatasetStore.readManifest(store)
+        XCTAssertEqual(manifest.sources.map(\.bytes), [IngestionTests.train.utf8.count])
+        XCTAssertEqual(manifest.splits.map(\.rowCount).reduce(0, +), 4)
+        XCTAssertEqual(manifest.vocabularySizes["item"], manifest.vocabularySizes["history"])
+        XCTAssertNoThrow(try DatasetStore.open(store, verifyChecksums: true))
+
+        let train = store + "/train/" + StoreLayout.labels
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: train))
+        bytes[0] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: train))
+        XCTAssertDataError(["invalid dataset store", "train/labels.f32 does not match its checksum"]) {
+            _ = try DatasetStore.open(store, verifyChecksums: true)
+        }
+    }
+
+    func testDividingAFileIsSeededAndCoversEveryRow() {
+        let spec = SplitSpec(validation: 0.2, test: 0.3, seed: 42)
+        let splits = (0..<10_000).map { TableIngestor.split(of: UInt64($0), assignment: .divided(spec)) }
+        XCTAssertEqual(splits, (0..<10_000).map { TableIngestor.split(of: UInt64($0), assignment: .divided(spec)) })
+        XCTAssertEqual(Double(splits.filter { $0 == .test }.count) / 10_000, 0.3, accuracy: 0.02)
+        XCTAssertEqual(Double(splits.filter { $0 == .validation }.count) / 10_000, 0.2, accuracy: 0.02)
+    }
+
+    func testRightAlignedPaddedRowsBecomeASequenceField() {
+        let sequence = EncodedSequence(rightAligned: [0, 0, 7, 0, 8, 9, 4, 5, 6], maxLength: 3, lengths: [1, 2, 3])
+        XCTAssertEqual((0..<3).map(sequence.items(ofRow:)), [[7], [8, 9], [4, 5, 6]])
+    }
+
+    func testAnInMemoryDatasetRoundTripsThroughTheStore() throws {
+        let files = try TestFiles()
+        let schema = DatasetSchema(
+            name: "tiny", categorical: [.init(name: "id", vocabularySize: 10)], numeric: [.init(name: "x")],
+            sequences: [.init(name: "seen", behaviour: nil, maxLength: 2, vocabularySize: 10, sharesVocabularyWith: "id")],
+            tasks: [.init(name: "y", kind: .binary)], groupKey: nil)
+        func split(_ offset: Int32) throws -> EncodedSplit {
+            try EncodedSplit(
+                schema: schema, rowCount: 2, categorical: Column([2 + offset, 3]), numeric: Column([0.5, -1]),
+                sequences: [EncodedSequence(rows: [[4], [5, 6]])], labels: Column([1, 0]), labelWeights: Column([1, 1]), groups: nil)
+        }
+        let dataset = EncodedDataset(schema: schema, encoder: nil, train: try split(0), validation: try split(1), test: try split(2))
+        try DatasetStore.write(dataset, to: files.path("store"))
+        let loaded = try DatasetStore.open(files.path("store"), verifyChecksums: true)
+        XCTAssertEqual(loaded.schema, schema)
+        XCTAssertNil(loaded.encoder)
+        XCTAssertEqual(loaded.validation.categorical.array, [3, 3])
+        XCTAssertEqual(loaded.test.sequences[0].items(ofRow: 1), [5, 6])
+        XCTAssertDataError(["numeric holds 1 values, expected 2 rows × 1"]) {
+            _ = try EncodedSplit(
+                schema: schema, rowCount: 2, categorical: Column([2, 3]), numeric: Column([0.5]),
+                sequences: [EncodedSequence(rows: [[], []])], labels: Column([1, 0]), labelWeights: Column([1, 1]), groups: nil)
+        }
+    }
+}
