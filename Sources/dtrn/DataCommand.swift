@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Prepare datasets: ingest CSV/TSV files or event logs into the binary store and inspect it.",
-        subcommands: [Ingest.self, Inspect.self, Schema.self]
+        subcommands: [Generate.self, Ingest.self, Inspect.self, Schema.self]
     )
 
     /// `dtrn data ingest`: a built-in dataset by name, or any file with a schema.
@@ -55,7 +55,7 @@ struct DataCommand: ParsableCommand {
         var force = false
 
         func run() throws {
-            try reportingDataErrors(ingest)
+            try reportingErrors(ingest)
         }
 
         private func ingest() throws {
@@ -122,7 +122,7 @@ struct DataCommand: ParsableCommand {
                 lines.append("skipped \(report.skippedRows) malformed rows" + (report.skippedExamples.isEmpty ? "" : ", first:"))
                 lines += report.skippedExamples.map { "  " + $0 }
             }
-            lines.append("peak memory: \(peakMemoryMegabytes()) MB")
+            lines.append("peak memory: \(peakResidentMegabytes()) MB")
             return lines.joined(separator: "\n")
         }
     }
@@ -138,7 +138,7 @@ struct DataCommand: ParsableCommand {
         var verify = false
 
         func run() throws {
-            try reportingDataErrors {
+            try reportingErrors {
                 let manifest = try DatasetStore.readManifest(directory)
                 let dataset = try DatasetStore.open(directory, verifyChecksums: verify)
                 print(render(dataset, manifest: manifest))
@@ -182,6 +182,40 @@ struct DataCommand: ParsableCommand {
         }
     }
 
+    /// `dtrn data generate`: draws the built-in synthetic dataset, prints its summary (with
+    /// every task's oracle and learnable-ceiling AUC) and, with `--out`, writes it as a store.
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate the synthetic dataset with a chosen task conflict; print its summary, optionally store it.")
+
+        @Option(help: "Task conflict in [0, 1]: 0 the tasks agree, 1 they need opposed shared representations.")
+        var conflict: Double?
+
+        @Option(help: "Training rows.")
+        var rows: Int?
+
+        @Option(help: "The generator's seed.")
+        var seed: UInt64?
+
+        @Option(help: "Write the data as a store folder here (usable as --data FOLDER).")
+        var out: String?
+
+        func run() throws {
+            try reportingErrors {
+                var config = SyntheticConfig()
+                if let conflict { config.conflict = conflict }
+                if let rows { config.trainRows = rows }
+                if let seed { config.seed = seed }
+                let data = try SyntheticGenerator(config: config).generate()
+                print(data.summary)
+                if let out {
+                    try DatasetStore.write(try data.encoded(), to: out)
+                    print("stored in \(out)")
+                }
+            }
+        }
+    }
+
     /// `dtrn data schema NAME`: prints a built-in dataset's schema.
     struct Schema: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the YAML schema of a built-in dataset.")
@@ -190,26 +224,9 @@ struct DataCommand: ParsableCommand {
         var dataset: String
 
         func run() throws {
-            try reportingDataErrors {
+            try reportingErrors {
                 print(try BuiltinDataset.named(dataset).schemaYAML)
             }
         }
     }
-}
-
-/// Runs `body`, turning a `DataError` into its one-line message on standard error and exit status 1.
-private func reportingDataErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as DataError {
-        FileHandle.standardError.write(Data(("error: " + error.description + "\n").utf8))
-        throw ExitCode.failure
-    }
-}
-
-/// The process's peak resident memory so far, in megabytes.
-private func peakMemoryMegabytes() -> Int {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return usage.ru_maxrss / 1024
 }
