@@ -28,18 +28,26 @@ extension Tensor {
             let ga = requiresGrad ? gradBuffer() : nil
             let gb = other.requiresGrad ? other.gradBuffer() : nil
             bc.forEachRow(in: 0..<bc.rows) { r, ao, bo in
-                let gr = g + r * n
-                for i in 0..<n {
-                    let (ia, ib) = (ao + i * sa, bo + i * sb)
-                    switch op {
-                    case .add:
-                        ga?[ia] += gr[i]; gb?[ib] += gr[i]
-                    case .subtract:
-                        ga?[ia] += gr[i]; gb?[ib] -= gr[i]
-                    case .multiply:
-                        ga?[ia] += gr[i] * b[ib]; gb?[ib] += gr[i] * a[ia]
-                    case .divide:
-                        ga?[ia] += gr[i] / b[ib]; gb?[ib] -= gr[i] * y[r * n + i] / b[ib]
+                let (gr, yr, ar, br) = (g + r * n, y + r * n, a + ao, b + bo)
+                if let ga {
+                    // d(a∘b)/da: 1 for ±, b for ×, 1/b for ÷ (b a row or one repeated element).
+                    switch (op, sb) {
+                    case (.add, _), (.subtract, _): contribute(ga + ao, sa, n) { gr[$0] }
+                    case (.multiply, 1): contribute(ga + ao, sa, n) { gr[$0] * br[$0] }
+                    case (.multiply, _): let s = br.pointee; contribute(ga + ao, sa, n) { gr[$0] * s }
+                    case (.divide, 1): contribute(ga + ao, sa, n) { gr[$0] / br[$0] }
+                    case (.divide, _): let s = 1 / br.pointee; contribute(ga + ao, sa, n) { gr[$0] * s }
+                    }
+                }
+                if let gb {
+                    // d(a∘b)/db: 1 for +, −1 for −, a for ×, −y/b for ÷.
+                    switch (op, sa, sb) {
+                    case (.add, _, _): contribute(gb + bo, sb, n) { gr[$0] }
+                    case (.subtract, _, _): contribute(gb + bo, sb, n) { -gr[$0] }
+                    case (.multiply, 1, _): contribute(gb + bo, sb, n) { gr[$0] * ar[$0] }
+                    case (.multiply, _, _): let s = ar.pointee; contribute(gb + bo, sb, n) { gr[$0] * s }
+                    case (.divide, _, 1): contribute(gb + bo, sb, n) { -gr[$0] * yr[$0] / br[$0] }
+                    case (.divide, _, _): let s = -1 / br.pointee; contribute(gb + bo, sb, n) { gr[$0] * yr[$0] * s }
                     }
                 }
             }
@@ -74,5 +82,18 @@ private func rowKernel(
         mapKernel(b, y, n, { vf(vs, $0) }, { sf(s, $0) })
     default:
         y.update(repeating: sf(a.pointee, b.pointee), count: n)
+    }
+}
+
+/// Adds `value(i)` for `i` in `0..<n` to an operand's gradient: element-wise when the operand
+/// runs along the row (stride 1), summed into its one element when it is broadcast (stride 0).
+@inline(__always)
+private func contribute(_ target: UnsafeMutablePointer<Float>, _ stride: Int, _ n: Int, _ value: (Int) -> Float) {
+    if stride == 1 {
+        for i in 0..<n { target[i] += value(i) }
+    } else {
+        var total: Float = 0
+        for i in 0..<n { total += value(i) }
+        target.pointee += total
     }
 }
