@@ -13,6 +13,18 @@ let tinyLayout = FeatureLayout(
     targetItemField: 1,
     tasks: [.init(name: "click"), .init(name: "like"), .init(name: "buy")])
 
+/// ``tinyLayout`` with two funnel tasks (click, then clicked and purchased), as ESMM needs.
+let tinyFunnelLayout: FeatureLayout = {
+    var layout = tinyLayout
+    layout.tasks = [.init(name: "click"), .init(name: "buy")]
+    return layout
+}()
+
+/// The tiny layout model `config` is tested on: the funnel layout for ESMM.
+func tinyLayout(for config: ModelConfig) -> FeatureLayout {
+    config.model == "esmm" ? tinyFunnelLayout : tinyLayout
+}
+
 /// A batch for ``tinyLayout`` with padding, including an empty sequence.
 func tinyBatch(size: Int = 6, seed: UInt64 = 1) -> ModelBatch {
     var rng = RandomGenerator(seed: seed)
@@ -29,10 +41,10 @@ func tinyBatch(size: Int = 6, seed: UInt64 = 1) -> ModelBatch {
                       sequences: [sequence(length: 4), sequence(length: 3)], sequenceLengths: [4, 3])
 }
 
-/// Labels for ``tinyBatch(size:seed:)``.
-func tinyLabels(size: Int = 6, seed: UInt64 = 2) -> Tensor {
+/// Random 0/1 labels for ``tinyBatch(size:seed:)``, `[size, tasks]`.
+func tinyLabels(size: Int = 6, tasks: Int = 3, seed: UInt64 = 2) -> Tensor {
     var rng = RandomGenerator(seed: seed)
-    return Tensor(shape: [size, 3], values: (0..<(size * 3)).map { _ in Float(rng.nextInt(below: 2)) })
+    return Tensor(shape: [size, tasks], values: (0..<(size * tasks)).map { _ in Float(rng.nextInt(below: 2)) })
 }
 
 /// Small widths so that gradient checks stay fast, and smooth activations so that finite

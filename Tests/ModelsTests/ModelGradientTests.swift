@@ -7,27 +7,31 @@ import XCTest
 /// tiny batch lowers the loss.
 final class ModelGradientTests: XCTestCase {
     func testEveryModelsGradientsMatchFiniteDifferences() throws {
-        let batch = tinyBatch(), labels = tinyLabels()
+        let batch = tinyBatch()
         for (name, config) in allTinyConfigs {
-            let model = try ModelZoo.make(config, layout: tinyLayout, seed: 3)
+            let layout = tinyLayout(for: config)
+            let model = try ModelZoo.make(config, layout: layout, seed: 3)
+            let loss = MultiTaskLoss(tasks: layout.tasks), labels = tinyLabels(tasks: layout.tasks.count)
             let parameters = model.parameters().map(\.tensor)
             // Values of order one keep every layer norm's rows well spread, so that central
             // differences are accurate; the gradients' correctness does not depend on the scale.
             var generator = RandomGenerator(seed: 5)
             for p in parameters { Initializer.uniform(-0.8..<0.8).fill(p, generator: &generator) }
             let report = GradientCheck.run(inputs: parameters, epsilon: 3e-3, maxElementsPerInput: 3) {
-                Tensor.binaryCrossEntropyWithLogits(model(batch).outputs, targets: labels)
+                loss(model(batch), labels: labels).total
             }
             XCTAssertLessThan(report.maxError, 3e-2, "\(name): \(report)")
         }
     }
 
     func testEveryModelLearnsATinyBatch() throws {
-        let batch = tinyBatch(size: 16), labels = tinyLabels(size: 16)
+        let batch = tinyBatch(size: 16)
         for (name, config) in allTinyConfigs {
-            let model = try ModelZoo.make(config, layout: tinyLayout, seed: 4)
+            let layout = tinyLayout(for: config)
+            let model = try ModelZoo.make(config, layout: layout, seed: 4)
             let optimizer = Adam(parameters: model.parameters(), learningRate: 0.02)
-            func loss() -> Tensor { Tensor.binaryCrossEntropyWithLogits(model(batch).outputs, targets: labels).sum() }
+            let multiTaskLoss = MultiTaskLoss(tasks: layout.tasks), labels = tinyLabels(size: 16, tasks: layout.tasks.count)
+            func loss() -> Tensor { multiTaskLoss(model(batch), labels: labels).total }
             let first = Autograd.inference { loss().scalar }
             for _ in 0..<40 {
                 loss().backward()

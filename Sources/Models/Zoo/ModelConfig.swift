@@ -9,7 +9,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var backbone = "towers"
     /// The embedding width d.
     public var embeddingDimension = 16
-    /// Shared-Bottom's shared MLP widths.
+    /// Shared-Bottom's shared MLP widths; also Cross-Stitch's columns and the first layers of
+    /// the single-task and ESMM towers.
     public var bottomHidden = [128, 64]
     /// Each expert's MLP widths (MMoE, OMoE, CGC, PLE).
     public var expertHidden = [128, 64]
@@ -49,6 +50,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var gateKind = FieldGate.Kind.sigmoid
     /// DTRN: how the encoder output is pooled.
     public var pooling = SequencePooling.targetAttention
+    /// AITM: the weight α of the behavioural expectation calibrator.
+    public var calibratorWeight: Float = 0.6
 
     /// The defaults.
     public init() {}

@@ -20,6 +20,9 @@ public enum ModelZoo {
         Entry(name: "mmoe", summary: "MMoE (Ma et al., KDD 2018): shared experts, one softmax gate per task"),
         Entry(name: "cgc", summary: "CGC: task-specific and shared experts, one extraction level"),
         Entry(name: "ple", summary: "PLE (Tang et al., RecSys 2020): multi-level progressive layered extraction"),
+        Entry(name: "cross-stitch", summary: "Cross-Stitch (Misra et al., CVPR 2016): one MLP column per task, mixed by learned cross-stitch units"),
+        Entry(name: "esmm", summary: "ESMM (Ma et al., SIGIR 2018): pCTCVR = pCTR · pCVR over all impressions (two tasks: click, click-and-convert)"),
+        Entry(name: "aitm", summary: "AITM (Xi et al., KDD 2021): adaptive information transfer along the conversion funnel, with a calibrator"),
     ]
 
     /// The backbones DTRN can sit under.
@@ -33,8 +36,12 @@ public enum ModelZoo {
             return try DTRNModel(layout: layout, config: config, generator: &generator)
         case "single-task":
             return SingleTaskModel(layout: layout, config: config, generator: &generator)
-        case "shared-bottom", "omoe", "mmoe", "cgc", "ple":
+        case "shared-bottom", "omoe", "mmoe", "cgc", "ple", "cross-stitch":
             return try BaselineModel(layout: layout, backbone: config.model, config: config, generator: &generator)
+        case "esmm":
+            return try ESMMModel(layout: layout, config: config, generator: &generator)
+        case "aitm":
+            return try AITMModel(layout: layout, config: config, generator: &generator)
         default:
             throw ModelError.unknownModel(config.model, known: entries.map(\.name))
         }
@@ -61,6 +68,9 @@ public enum ModelZoo {
                 taskExpertCount: config.taskExpertCount, sharedExpertCount: config.sharedExpertCount,
                 expertHidden: config.expertHidden, towerHidden: config.towerHidden, style: style,
                 generator: &generator)
+        case "cross-stitch":
+            return CrossStitchBackbone(tasks: tasks, inputSize: inputSize, columnHidden: config.bottomHidden,
+                                       towerHidden: config.towerHidden, style: style, generator: &generator)
         default:
             throw ModelError.unknownBackbone(name, known: dtrnBackbones)
         }
@@ -71,6 +81,8 @@ public enum ModelZoo {
 public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unknownModel(String, known: [String])
     case unknownBackbone(String, known: [String])
+    /// The layout's tasks do not fit the model: `requirement` says what it needs.
+    case unsupportedTasks(model: String, requirement: String, tasks: [String])
 
     public var description: String {
         switch self {
@@ -78,6 +90,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             "unknown model '\(name)'; known models: \(known.joined(separator: ", "))"
         case .unknownBackbone(let name, let known):
             "unknown backbone '\(name)'; known backbones: \(known.joined(separator: ", "))"
+        case .unsupportedTasks(let model, let requirement, let tasks):
+            "model '\(model)' needs \(requirement); the layout has \(tasks.count) task(s): \(tasks.joined(separator: ", "))"
         }
     }
 }
