@@ -27,7 +27,7 @@ public final class CrossStitchBackbone: Module, Backbone {
     public init(tasks: Int, inputSize: Int, columnHidden: [Int], towerHidden: [Int], style: LayerStyle = LayerStyle(),
                 generator: inout RandomGenerator) {
         precondition(!columnHidden.isEmpty, "cross-stitch columns need at least one layer")
-        let initializer: Initializer = style.activation == .relu ? .heUniform : .xavierUniform
+        let initializer = style.initializer
         layers = zip([inputSize] + columnHidden, columnHidden).map {
             StackedLinear(count: tasks, inputSize: $0, outputSize: $1, initializer: initializer, generator: &generator)
         }

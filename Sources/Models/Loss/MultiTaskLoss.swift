@@ -15,6 +15,8 @@ public struct MultiTaskLoss: Sendable {
         public var total: Tensor
         /// Each task's loss before task weighting, for logging.
         public var perTask: [Float]
+        /// Each task's loss before task weighting, `[T]`, in the graph (for learned weighting).
+        public var perTaskLoss: Tensor
     }
 
     /// Keeps the logarithms of the cross-entropy on probabilities finite at 0 and 1.
@@ -49,7 +51,7 @@ public struct MultiTaskLoss: Sendable {
         }, axis: 0)
         var total = (perTask * Tensor(shape: [tasks.count], values: taskWeights)).sum()
         if let auxiliary = predictions.auxiliaryLoss { total = total + auxiliary }
-        return Value(total: total, perTask: perTask.values)
+        return Value(total: total, perTask: perTask.values, perTaskLoss: perTask)
     }
 
     /// The predicted probabilities `[N, T]`: logits of binary tasks through the sigmoid,

@@ -16,5 +16,5 @@ public struct LayerStyle: Codable, Sendable, Equatable {
     }
 
     /// The initializer that suits the activation: He for ReLU, Glorot otherwise.
-    var initializer: Initializer { activation == .relu ? .heUniform : .xavierUniform }
+    public var initializer: Initializer { activation == .relu ? .heUniform : .xavierUniform }
 }

@@ -7,30 +7,32 @@ import Training
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List the models with a one-line description and their parameter count on the default data.")
+        abstract: "List the models with a one-line description and their parameter count on the default data.",
+        discussion: "n/a: the model does not apply to the default data's tasks (ESMM needs a click and a conversion task).")
 
     func run() throws {
         try reportingErrors {
             let schema = try DataSource().syntheticSchema()
             let layout = FeatureLayout(schema)
-            var rows: [(String, Int, String)] = []
+            var rows: [(String, String, String)] = []
+            func count(_ config: ModelConfig) -> String {
+                (try? ModelZoo.make(config, layout: layout, seed: 1)).map { String($0.parameterCount) } ?? "n/a"
+            }
             for entry in ModelZoo.entries {
                 var config = ModelConfig()
                 config.model = entry.name
                 if entry.name == "dtrn" {
                     for backbone in ModelZoo.dtrnBackbones {
                         config.backbone = backbone
-                        let model = try ModelZoo.make(config, layout: layout, seed: 1)
-                        rows.append(("dtrn --backbone \(backbone)", model.parameterCount, backbone == "towers" ? entry.summary : ""))
+                        rows.append(("dtrn --backbone \(backbone)", count(config), backbone == "towers" ? entry.summary : ""))
                     }
                 } else {
-                    rows.append((entry.name, try ModelZoo.make(config, layout: layout, seed: 1).parameterCount, entry.summary))
+                    rows.append((entry.name, count(config), entry.summary))
                 }
             }
             let width = rows.map(\.0.count).max() ?? 0
             print("model".padding(toLength: width, withPad: " ", startingAt: 0) + "  parameters  description")
-            for (name, count, summary) in rows {
-                let n = String(count)
+            for (name, n, summary) in rows {
                 print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                       + String(repeating: " ", count: max(0, 10 - n.count)) + n + "  " + summary)
             }
