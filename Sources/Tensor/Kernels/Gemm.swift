@@ -1,12 +1,19 @@
 import CBLAS
 
 /// Row-major single-precision matrix products through OpenBLAS.
+///
+/// OpenBLAS itself runs single-threaded; large products are split here into one block of
+/// rows (or columns) of `C` per worker, each a single-threaded OpenBLAS call. On 2 cores
+/// this reaches nearly twice the single-thread rate for the narrow shapes of
+/// recommendation models, where OpenBLAS's own threading stalls.
 public enum Gemm {
+    /// Below this many multiply-adds a product runs on the calling thread.
+    static let minimumParallelWork = 1 << 17
+
     /// `C = alpha · op(A) · op(B) + beta · C`, where `op(A)` is `m × k` and `op(B)` is `k × n`.
     ///
     /// `A` is stored `m × k` (or `k × m` when `transposeA`), `B` is stored `k × n`
     /// (or `n × k` when `transposeB`), `C` is `m × n`, all contiguous and row-major.
-    @inline(__always)
     public static func multiply(
         _ a: UnsafePointer<Float>, transposeA: Bool,
         _ b: UnsafePointer<Float>, transposeB: Bool,
@@ -20,13 +27,41 @@ public enum Gemm {
             }
             return
         }
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        let workers = Parallelism.threadCount
+        guard workers > 1 && m * n * k >= minimumParallelWork && max(m, n) >= 2 * workers else {
+            call(a, lda, transposeA, b, ldb, transposeB, c, m: m, n: n, k: k, alpha: alpha, beta: beta)
+            return
+        }
+        let splitRows = m >= n
+        let extent = splitRows ? m : n
+        let chunks = min(workers, extent)
+        let (sa, sb, sc) = (a, b, c)
+        Parallelism.run(parts: chunks) { part, chunks in
+            let start = extent * part / chunks, end = extent * (part + 1) / chunks
+            if splitRows {
+                // Rows start..<end of C read rows start..<end of op(A).
+                let block = transposeA ? sa + start : sa + start * k
+                call(block, lda, transposeA, sb, ldb, transposeB, sc + start * n,
+                     m: end - start, n: n, k: k, alpha: alpha, beta: beta, ldc: n)
+            } else {
+                // Columns start..<end of C read columns start..<end of op(B).
+                let block = transposeB ? sb + start * k : sb + start
+                call(sa, lda, transposeA, block, ldb, transposeB, sc + start,
+                     m: m, n: end - start, k: k, alpha: alpha, beta: beta, ldc: n)
+            }
+        }
+    }
+
+    /// One OpenBLAS call with explicit leading dimensions.
+    @inline(__always)
+    private static func call(
+        _ a: UnsafePointer<Float>, _ lda: Int, _ transposeA: Bool,
+        _ b: UnsafePointer<Float>, _ ldb: Int, _ transposeB: Bool,
+        _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float, ldc: Int? = nil
+    ) {
         cblas_sgemm(
-            CblasRowMajor,
-            transposeA ? CblasTrans : CblasNoTrans,
-            transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha,
-            a, Int32(transposeA ? m : k),
-            b, Int32(transposeB ? k : n),
-            beta, c, Int32(n))
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc ?? n))
     }
 }

@@ -2,19 +2,22 @@ import CBLAS
 import Dispatch
 import Foundation
 
-/// Thread use of the kernels: Swift loops split rows over `threadCount` workers, and
-/// OpenBLAS gets the same count. BLAS is only ever called from one thread at a time,
-/// so the two never oversubscribe the cores.
+/// Thread use of the kernels: Swift loops and matrix products split their rows over
+/// `threadCount` workers. OpenBLAS itself always runs single-threaded inside each worker
+/// (see ``Gemm``), so the two never oversubscribe the cores.
 public enum Parallelism {
-    nonisolated(unsafe) private static var configuredThreads = ProcessInfo.processInfo.activeProcessorCount
+    nonisolated(unsafe) private static var configuredThreads: Int = {
+        openblas_set_num_threads(1)
+        return ProcessInfo.processInfo.activeProcessorCount
+    }()
 
-    /// The number of worker threads used by kernels and by OpenBLAS.
+    /// The number of worker threads used by kernels and matrix products.
     public static var threadCount: Int { configuredThreads }
 
-    /// Sets the number of threads for Swift kernels and OpenBLAS (at least 1).
+    /// Sets the number of worker threads (at least 1).
     public static func setThreadCount(_ n: Int) {
         configuredThreads = max(1, n)
-        openblas_set_num_threads(Int32(configuredThreads))
+        openblas_set_num_threads(1)
     }
 
     /// Below this many element operations a loop runs on the calling thread.
@@ -29,12 +32,17 @@ public enum Parallelism {
             body(0..<count)
             return
         }
-        let chunks = min(workers, count)
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let work = body
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                work(count * c / chunks ..< count * (c + 1) / chunks)
-            }
+        run(parts: min(workers, count)) { c, chunks in body(count * c / chunks ..< count * (c + 1) / chunks) }
+    }
+
+    /// Runs `body(part, parts)` for each part in `0..<parts` on the worker threads and the
+    /// caller, returning when all are done.
+    @inline(__always)
+    static func run(parts: Int, _ body: (_ part: Int, _ parts: Int) -> Void) {
+        if parts <= 1 {
+            body(0, 1)
+            return
         }
+        WorkerPool.shared(threads: threadCount).run(parts: parts) { body($0, parts) }
     }
 }
