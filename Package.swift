@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Tensor"]),
         .testTarget(name: "RecDataTests", dependencies: ["RecData"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Tensor"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensor"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "RecData", "Tensor"]),
     ]
 )
