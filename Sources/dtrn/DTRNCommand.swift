@@ -6,7 +6,7 @@ struct DTRNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dtrn",
         abstract: "Multi-task recommendation with DTRN and the MTL baselines.",
-        subcommands: [TrainCommand.self, EvalCommand.self, ModelsCommand.self, DataCommand.self, BenchCommand.self],
+        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, ModelsCommand.self, DataCommand.self, BenchCommand.self],
         defaultSubcommand: TrainCommand.self
     )
 }

@@ -124,4 +124,32 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(schedule.rate(atStep: 20), 0, accuracy: 1e-9)
         XCTAssertLessThan(schedule.rate(atStep: 12), schedule.rate(atStep: 8))
     }
+
+    func testPredictingRawRowsMatchesEvaluatingTheSplit() throws {
+        let t = try trainer(epochs: 1, run: "predict")
+        try t.fit()
+        let data = Self.data.dataset, schema = data.schema, split = data.test
+        let expected = Evaluator().predict(t.model, split: split, schema: schema)
+        // The test rows as a client would send them: ids and numbers by feature name.
+        let categorical = split.categorical.array, numeric = split.numeric.array
+        let rows = try (0..<split.rowCount).map { r -> EncodedRow in
+            var raw: [String: RawValue] = [:]
+            for (j, field) in schema.categorical.enumerated() {
+                raw[field.name] = .number(Double(categorical[r * schema.categorical.count + j]))
+            }
+            for (j, field) in schema.numeric.enumerated() {
+                raw[field.name] = .number(Double(numeric[r * schema.numeric.count + j]))
+            }
+            for (s, field) in schema.sequences.enumerated() {
+                raw[field.name] = .list(split.sequences[s].items(ofRow: r).map { String($0) })
+            }
+            return try RowEncoder(schema: schema, encoder: nil).encode(raw)
+        }
+        let predicted = Predictor(model: t.model, schema: schema).predict(rows)
+        XCTAssertEqual(predicted.count, expected.count)
+        for (p, e) in zip(predicted, expected) { XCTAssertEqual(p, e, accuracy: 1e-6) }
+        XCTAssertThrowsError(try RowEncoder(schema: schema, encoder: nil).encode([schema.categorical[0].name: .number(1e9)])) {
+            XCTAssertTrue("\($0)".contains("expected an id"), "\($0)")
+        }
+    }
 }
