@@ -18,10 +18,11 @@ public final class InterestEncoder: Module {
     public let feedForward: MLP
     private let norm = ConditionalLayerNorm()
 
-    /// An encoder block of width `dimension`.
-    public init(dimension: Int, heads: Int, feedForwardHidden: Int, generator: inout RandomGenerator) {
+    /// An encoder block of width `dimension` whose feed-forward layer uses `activation`.
+    public init(dimension: Int, heads: Int, feedForwardHidden: Int, activation: Activation,
+                generator: inout RandomGenerator) {
         attention = MultiHeadAttention(dimension: dimension, heads: heads, generator: &generator)
-        feedForward = MLP(inputSize: dimension, hidden: [feedForwardHidden, dimension], style: LayerStyle(activation: .gelu),
+        feedForward = MLP(inputSize: dimension, hidden: [feedForwardHidden, dimension], style: LayerStyle(activation: activation),
                           activateLast: false, generator: &generator)
     }
 

@@ -50,7 +50,7 @@ public final class TaskSpecificInterestModule: Module {
         let encoderCount = mode == .separate ? tasks * behaviours : 1
         encoders = (0..<encoderCount).map { _ in
             InterestEncoder(dimension: d, heads: config.heads, feedForwardHidden: config.feedForwardHidden,
-                            generator: &generator)
+                            activation: config.activation, generator: &generator)
         }
         plainNorms = mode == .conditioned ? [] : (0..<(2 * encoderCount)).map { _ in LayerNorm(size: d) }
         if mode == .conditioned {
