@@ -15,9 +15,10 @@ typealias Vec = SIMD16<Float>
 /// `e^x` for 16 lanes: range reduction by powers of two and a degree-6 polynomial
 /// (relative error below 2e-7 over the float range; saturates outside ±88).
 @inline(__always) func vexp(_ x: Vec) -> Vec {
-    // Lane-wise min/max and the float-to-int bit trick below compile to vector
-    // instructions; `clamped` and `SIMD16<Int32>(_:rounding:)` do not.
-    let clamped = pointwiseMin(pointwiseMax(x, Vec(repeating: -87.3)), Vec(repeating: 88.3))
+    // Masked replacement and the float-to-int bit trick below compile to vector
+    // instructions; `clamped`, `pointwiseMin` and `SIMD16<Int32>(_:rounding:)` do not.
+    var clamped = x.replacing(with: -87.3, where: x .< -87.3)
+    clamped = clamped.replacing(with: 88.3, where: clamped .> 88.3)
     // Adding 1.5·2^23 rounds to the nearest integer and leaves it in the low mantissa bits.
     let shifted = clamped * 1.442695041 + 12_582_912
     let n = shifted - 12_582_912
@@ -34,43 +35,48 @@ typealias Vec = SIMD16<Float>
     return y * unsafeBitCast((integer &+ 127) &<< 23, to: Vec.self)
 }
 
-/// `e^x` for one float, with the same accuracy as ``vexp(_:)``.
-@inline(__always) func sexp(_ x: Float) -> Float {
-    vexp(Vec(repeating: x))[0]
+/// Loads the `count < 16` floats at `p` into the low lanes of a vector (the others 0).
+@inline(__always) func loadPartial(_ p: UnsafePointer<Float>, _ count: Int) -> Vec {
+    var v = Vec(repeating: 0)
+    for j in 0..<count { v[j] = p[j] }
+    return v
 }
 
-/// Applies `f` lane-wise to 16 floats at a time and a scalar function to the tail.
+/// Stores the low `count < 16` lanes of `v` at `p`.
+@inline(__always) func storePartial(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    for j in 0..<count { p[j] = v[j] }
+}
+
+/// `y[i] = f(x[i])` for `n` floats, 16 lanes at a time; the tail runs as one padded vector,
+/// so a row of 20 costs two evaluations of `f`, not sixteen plus four.
 @inline(__always)
-func mapKernel(
-    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
-    _ vf: (Vec) -> Vec, _ sf: (Float) -> Float
-) {
+func mapKernel(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Vec) -> Vec) {
     var i = 0
     while i + 16 <= n {
-        storeVec(vf(loadVec(x + i)), y + i)
+        storeVec(f(loadVec(x + i)), y + i)
         i += 16
     }
-    while i < n { y[i] = sf(x[i]); i += 1 }
+    if i < n { storePartial(f(loadPartial(x + i, n - i)), y + i, n - i) }
 }
 
-/// Applies `f` to pairs of 16 floats at a time and a scalar function to the tail.
+/// `y[i] = f(a[i], b[i])` for `n` floats, 16 lanes at a time with a padded tail.
 @inline(__always)
 func zipKernel(
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
-    _ vf: (Vec, Vec) -> Vec, _ sf: (Float, Float) -> Float
+    _ f: (Vec, Vec) -> Vec
 ) {
     var i = 0
     while i + 16 <= n {
-        storeVec(vf(loadVec(a + i), loadVec(b + i)), y + i)
+        storeVec(f(loadVec(a + i), loadVec(b + i)), y + i)
         i += 16
     }
-    while i < n { y[i] = sf(a[i], b[i]); i += 1 }
+    if i < n { storePartial(f(loadPartial(a + i, n - i), loadPartial(b + i, n - i)), y + i, n - i) }
 }
 
 /// `y[i] += x[i]` for `n` floats.
 @inline(__always)
 func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-    zipKernel(y, x, y, n, { $0 + $1 }, { $0 + $1 })
+    zipKernel(y, x, y, n, { $0 + $1 })
 }
 
 /// The sum of `n` floats, accumulated in 16 lanes.
@@ -103,7 +109,11 @@ func maxKernel(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     if n >= 16 {
         var acc = loadVec(x)
         i = 16
-        while i + 16 <= n { acc = pointwiseMax(acc, loadVec(x + i)); i += 16 }
+        while i + 16 <= n {
+            let v = loadVec(x + i)
+            acc = acc.replacing(with: v, where: v .> acc)
+            i += 16
+        }
         m = acc.max()
     }
     while i < n { m = Swift.max(m, x[i]); i += 1 }

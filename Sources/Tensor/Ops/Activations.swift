@@ -1,16 +1,14 @@
 import Foundation
 
-/// An elementwise function with its derivative, for 16 lanes and for one float.
+/// An elementwise function with its derivative, on 16 lanes at a time.
 ///
-/// Ops are generic over this protocol so that each function's kernel is specialised
-/// and vectorised, forward beside backward.
+/// Ops are generic over this protocol so that each function's kernel is specialised and
+/// vectorised, forward beside backward.
 protocol ElementwiseFunction {
     static var name: String { get }
     static func value(_ x: Vec) -> Vec
-    static func value(_ x: Float) -> Float
     /// `f'(x)`, given `x` and `y = f(x)`.
     static func derivative(x: Vec, y: Vec) -> Vec
-    static func derivative(x: Float, y: Float) -> Float
 }
 
 /// Elementwise nonlinearities.
@@ -33,7 +31,7 @@ extension Tensor {
         let out = Tensor.uninitialized(shape)
         let (x, y) = (pointer, out.pointer)
         Parallelism.forEachChunk(count, costPerItem: 4) { r in
-            mapKernel(x + r.lowerBound, y + r.lowerBound, r.count, F.value, F.value)
+            mapKernel(x + r.lowerBound, y + r.lowerBound, r.count, F.value)
         }
         return Tensor.result(out, op: F.name, inputs: [self]) { [self] out in
             let (g, gx) = (out.grad!.pointer, gradBuffer())
@@ -44,7 +42,11 @@ extension Tensor {
                     storeVec(loadVec(gx + i) + loadVec(g + i) * d, gx + i)
                     i += 16
                 }
-                while i < r.upperBound { gx[i] += g[i] * F.derivative(x: x[i], y: y[i]); i += 1 }
+                let rest = r.upperBound - i
+                if rest > 0 {
+                    let d = F.derivative(x: loadPartial(x + i, rest), y: loadPartial(y + i, rest))
+                    storePartial(loadPartial(gx + i, rest) + loadPartial(g + i, rest) * d, gx + i, rest)
+                }
             }
         }
     }
@@ -52,36 +54,28 @@ extension Tensor {
 
 private enum ReLU: ElementwiseFunction {
     static let name = "relu"
-    @inline(__always) static func value(_ x: Vec) -> Vec { pointwiseMax(x, Vec(repeating: 0)) }
-    @inline(__always) static func value(_ x: Float) -> Float { Swift.max(x, 0) }
+    @inline(__always) static func value(_ x: Vec) -> Vec { x.replacing(with: 0, where: x .< 0) }
     @inline(__always) static func derivative(x: Vec, y: Vec) -> Vec {
         Vec(repeating: 1).replacing(with: 0, where: x .<= 0)
     }
-    @inline(__always) static func derivative(x: Float, y: Float) -> Float { x > 0 ? 1 : 0 }
 }
 
 private enum Sigmoid: ElementwiseFunction {
     static let name = "sigmoid"
     @inline(__always) static func value(_ x: Vec) -> Vec { vsigmoid(x) }
-    @inline(__always) static func value(_ x: Float) -> Float { vsigmoid(Vec(repeating: x))[0] }
     @inline(__always) static func derivative(x: Vec, y: Vec) -> Vec { y * (1 - y) }
-    @inline(__always) static func derivative(x: Float, y: Float) -> Float { y * (1 - y) }
 }
 
 private enum Tanh: ElementwiseFunction {
     static let name = "tanh"
     @inline(__always) static func value(_ x: Vec) -> Vec { vtanh(x) }
-    @inline(__always) static func value(_ x: Float) -> Float { vtanh(Vec(repeating: x))[0] }
     @inline(__always) static func derivative(x: Vec, y: Vec) -> Vec { 1 - y * y }
-    @inline(__always) static func derivative(x: Float, y: Float) -> Float { 1 - y * y }
 }
 
 private enum Exp: ElementwiseFunction {
     static let name = "exp"
     @inline(__always) static func value(_ x: Vec) -> Vec { vexp(x) }
-    @inline(__always) static func value(_ x: Float) -> Float { sexp(x) }
     @inline(__always) static func derivative(x: Vec, y: Vec) -> Vec { y }
-    @inline(__always) static func derivative(x: Float, y: Float) -> Float { y }
 }
 
 private enum Log: ElementwiseFunction {
@@ -91,9 +85,7 @@ private enum Log: ElementwiseFunction {
         for i in 0..<16 { r[i] = Foundation.log(x[i]) }
         return r
     }
-    @inline(__always) static func value(_ x: Float) -> Float { Foundation.log(x) }
     @inline(__always) static func derivative(x: Vec, y: Vec) -> Vec { 1 / x }
-    @inline(__always) static func derivative(x: Float, y: Float) -> Float { 1 / x }
 }
 
 private enum GELU: ElementwiseFunction {
@@ -104,7 +96,6 @@ private enum GELU: ElementwiseFunction {
         let inner: Vec = c * (x + k * x * x * x)
         return 0.5 * x * (1 + vtanh(inner))
     }
-    @inline(__always) static func value(_ x: Float) -> Float { value(Vec(repeating: x))[0] }
     @inline(__always) static func derivative(x: Vec, y: Vec) -> Vec {
         let x2: Vec = x * x
         let t: Vec = vtanh(c * (x + k * x2 * x))
@@ -112,7 +103,6 @@ private enum GELU: ElementwiseFunction {
         let halfX: Vec = 0.5 * x
         return 0.5 * (1 + t) + halfX * (1 - t * t) * slope
     }
-    @inline(__always) static func derivative(x: Float, y: Float) -> Float { derivative(x: Vec(repeating: x), y: Vec(repeating: y))[0] }
 }
 
 /// The logistic function for 16 lanes.

@@ -16,10 +16,10 @@ extension Tensor {
             bc.forEachRow(in: range) { r, ao, bo in
                 let (pa, pb, py) = (a + ao, b + bo, y + r * n)
                 switch op {
-                case .add: rowKernel(pa, sa, pb, sb, py, n, { $0 + $1 }, { $0 + $1 })
-                case .subtract: rowKernel(pa, sa, pb, sb, py, n, { $0 - $1 }, { $0 - $1 })
-                case .multiply: rowKernel(pa, sa, pb, sb, py, n, { $0 * $1 }, { $0 * $1 })
-                case .divide: rowKernel(pa, sa, pb, sb, py, n, { $0 / $1 }, { $0 / $1 })
+                case .add: rowKernel(pa, sa, pb, sb, py, n) { $0 + $1 }
+                case .subtract: rowKernel(pa, sa, pb, sb, py, n) { $0 - $1 }
+                case .multiply: rowKernel(pa, sa, pb, sb, py, n) { $0 * $1 }
+                case .divide: rowKernel(pa, sa, pb, sb, py, n) { $0 / $1 }
                 }
             }
         }
@@ -68,20 +68,19 @@ extension Tensor {
 @inline(__always)
 private func rowKernel(
     _ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int,
-    _ y: UnsafeMutablePointer<Float>, _ n: Int,
-    _ vf: (Vec, Vec) -> Vec, _ sf: (Float, Float) -> Float
+    _ y: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Vec, Vec) -> Vec
 ) {
     switch (sa, sb) {
     case (1, 1):
-        zipKernel(a, b, y, n, vf, sf)
+        zipKernel(a, b, y, n, f)
     case (1, _):
-        let s = b.pointee, vs = Vec(repeating: s)
-        mapKernel(a, y, n, { vf($0, vs) }, { sf($0, s) })
+        let vs = Vec(repeating: b.pointee)
+        mapKernel(a, y, n) { f($0, vs) }
     case (_, 1):
-        let s = a.pointee, vs = Vec(repeating: s)
-        mapKernel(b, y, n, { vf(vs, $0) }, { sf(s, $0) })
+        let vs = Vec(repeating: a.pointee)
+        mapKernel(b, y, n) { f(vs, $0) }
     default:
-        y.update(repeating: sf(a.pointee, b.pointee), count: n)
+        y.update(repeating: f(Vec(repeating: a.pointee), Vec(repeating: b.pointee))[0], count: n)
     }
 }
 

@@ -10,7 +10,7 @@ extension Tensor {
         for i in 0..<count { keep.pointer[i] = generator.nextUniform() < p ? 0 : scale }
         return Tensor.result(self.elementwiseProduct(keep), op: "dropout", inputs: [self]) { [self, keep] out in
             let (g, gx) = (out.grad!.pointer, gradBuffer())
-            zipKernel(g, keep.pointer, g, count, { $0 * $1 }, { $0 * $1 })
+            zipKernel(g, keep.pointer, g, count) { $0 * $1 }
             accumulate(g, into: gx, count)
         }
     }
@@ -18,7 +18,7 @@ extension Tensor {
     /// The elementwise product of equal-shaped tensors, outside the graph.
     private func elementwiseProduct(_ other: Tensor) -> Tensor {
         let out = Tensor.uninitialized(shape)
-        zipKernel(pointer, other.pointer, out.pointer, count, { $0 * $1 }, { $0 * $1 })
+        zipKernel(pointer, other.pointer, out.pointer, count) { $0 * $1 }
         return out
     }
 }

@@ -6,11 +6,11 @@ extension Tensor {
         let vs = Vec(repeating: scale), vb = Vec(repeating: shift)
         let (x, y) = (pointer, out.pointer)
         Parallelism.forEachChunk(count, costPerItem: 1) { r in
-            mapKernel(x + r.lowerBound, y + r.lowerBound, r.count, { $0 * vs + vb }, { $0 * scale + shift })
+            mapKernel(x + r.lowerBound, y + r.lowerBound, r.count) { $0 * vs + vb }
         }
         return Tensor.result(out, op: "affine", inputs: [self]) { [self] out in
             let (g, gx) = (out.grad!.pointer, gradBuffer())
-            zipKernel(gx, g, gx, count, { $0 + $1 * vs }, { $0 + $1 * scale })
+            zipKernel(gx, g, gx, count) { $0 + $1 * vs }
         }
     }
 

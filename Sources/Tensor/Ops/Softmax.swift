@@ -38,18 +38,22 @@ extension Tensor {
                 let (xr, yr, pr) = (x + r * n, y + r * n, pp + r * n)
                 let mr = mp.map { $0 + (r / rowsPerMaskRow) * n }
                 var m = -Float.infinity
-                for i in 0..<n where mr == nil || mr![i] != 0 { m = Swift.max(m, xr[i]) }
+                if let mr {
+                    for i in 0..<n where mr[i] != 0 { m = Swift.max(m, xr[i]) }
+                } else if n > 0 {
+                    m = maxKernel(xr, n)
+                }
                 if m == -Float.infinity {
                     yr.update(repeating: 0, count: n)
                     if logarithmic { pr.update(repeating: 0, count: n) }
                     continue
                 }
                 let vm = Vec(repeating: m)
-                mapKernel(xr, pr, n, { vexp($0 - vm) }, { sexp($0 - m) })
-                if let mr { for i in 0..<n where mr[i] == 0 { pr[i] = 0 } }
+                mapKernel(xr, pr, n) { vexp($0 - vm) }
+                if let mr { zipKernel(pr, mr, pr, n) { $0 * $1 } }   // masks hold 0 or 1
                 let s = sumKernel(pr, n)
-                let inv = 1 / s
-                for i in 0..<n { pr[i] *= inv }
+                let inv = Vec(repeating: 1 / s)
+                mapKernel(pr, pr, n) { $0 * inv }
                 if logarithmic {
                     let shift = m + Foundation.log(s)
                     for i in 0..<n { yr[i] = (mr == nil || mr![i] != 0) ? xr[i] - shift : 0 }
