@@ -15,14 +15,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The data (default: what the checkpoint was trained on).")
     var data: String?
 
-    @Option(help: "The files of a built-in dataset when not in their default place.")
-    var input: String?
-
-    @Option(help: "The cache folder for built-in datasets' stores.")
-    var cache = "data-cache"
-
-    @Option(help: "Where the default copies of built-in datasets live.")
-    var dataRoot = "../shared/data"
+    @OptionGroup var location: DataLocationOptions
 
     @Option(help: "The split: train, validation or test.")
     var split = "test"
@@ -39,7 +32,8 @@ struct EvalCommand: ParsableCommand {
             let folder = try RunDirectory.resolveCheckpoint(checkpoint)
             let saved = try Checkpoint.read(folder)
             let model = try saved.loadModel(from: folder)
-            let source = DataSource(name: data ?? saved.dataSource, input: input, cache: cache, dataRoot: dataRoot,
+            let source = DataSource(name: data ?? saved.dataSource, input: location.input, cache: location.cache,
+                                    dataRoot: location.dataRoot,
                                     synthetic: saved.synthetic ?? .init())
             let loaded = try source.load(reporter: ProgressReporter(quiet: json))
             guard loaded.dataset.schema == saved.schema else {

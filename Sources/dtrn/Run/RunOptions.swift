@@ -11,14 +11,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Data: synthetic, census-income, ali-ccp, taobao, or a store folder made by 'dtrn data ingest'.")
     var data = "synthetic"
 
-    @Option(help: "The files of a built-in dataset when not in their default place.")
-    var input: String?
-
-    @Option(help: "The cache folder for built-in datasets' stores.")
-    var cache = "data-cache"
-
-    @Option(help: "Where the default copies of built-in datasets live.")
-    var dataRoot = "../shared/data"
+    @OptionGroup var location: DataLocationOptions
 
     @Option(help: "A YAML/JSON file with 'model:' and 'training:' sections.")
     var config: String?
@@ -92,7 +85,8 @@ struct RunOptions: ParsableArguments {
         if let syntheticRows { synthetic.trainRows = syntheticRows }
         if let dataSeed { synthetic.seed = dataSeed }
         try synthetic.validate()
-        return DataSource(name: data, input: input, cache: cache, dataRoot: dataRoot, synthetic: synthetic)
+        return DataSource(name: data, input: location.input, cache: location.cache, dataRoot: location.dataRoot,
+                          synthetic: synthetic)
     }
 }
 
