@@ -33,7 +33,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
+        .systemLibrary(name: "CMalloc"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CMalloc"], swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fastMath),
         .target(name: "Metrics", swiftSettings: fastMath),
         .target(

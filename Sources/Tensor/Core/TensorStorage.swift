@@ -1,4 +1,7 @@
 import Foundation
+#if os(Linux)
+import CMalloc
+#endif
 
 /// A reference-counted, 64-byte aligned buffer of `Float` values.
 ///
@@ -10,9 +13,20 @@ public final class TensorStorage: @unchecked Sendable {
     /// The number of elements.
     public let count: Int
 
+    /// Keeps freed tensor buffers in the process heap rather than returning them to the
+    /// system: a training step frees and reallocates the same sizes every time, and fresh
+    /// pages from the system cost a page fault and a clear each.
+    private static let heapTuning: Void = {
+        #if os(Linux)
+        mallopt(M_MMAP_THRESHOLD, 1 << 30)
+        mallopt(M_TRIM_THRESHOLD, Int32.max)
+        #endif
+    }()
+
     /// Allocates `count` elements, zero-filled when `zeroed` is true and uninitialised otherwise.
     public init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "negative storage size")
+        Self.heapTuning
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
