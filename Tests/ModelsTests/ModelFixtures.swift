@@ -38,7 +38,7 @@ func tinyBatch(size: Int = 6, seed: UInt64 = 1) -> ModelBatch {
     }
     let numeric = Tensor(shape: [size, 1], values: (0..<size).map { _ in rng.nextUniform() })
     return ModelBatch(size: size, categorical: categorical, numeric: numeric,
-                      sequences: [sequence(length: 4), sequence(length: 3)], sequenceLengths: [4, 3])
+                      sequences: [sequence(length: 4), sequence(length: 3)], paddedLengths: [4, 3])
 }
 
 /// Random 0/1 labels for ``tinyBatch(size:seed:)``, `[size, tasks]`.

@@ -13,14 +13,15 @@ public struct ModelBatch {
     /// Per sequence: `[size, length]`, 1 at real positions and 0 at padding.
     public var sequenceMasks: [Tensor]
 
-    /// A batch from its parts; sequence masks are derived from the ids (non-zero = real).
-    public init(size: Int, categorical: [Int32], numeric: Tensor, sequences: [[Int32]], sequenceLengths: [Int]) {
-        precondition(sequences.count == sequenceLengths.count, "one length per sequence")
+    /// A batch from its parts: each sequence holds `size × paddedLengths[s]` ids; the masks
+    /// are derived from the ids (non-zero = real).
+    public init(size: Int, categorical: [Int32], numeric: Tensor, sequences: [[Int32]], paddedLengths: [Int]) {
+        precondition(sequences.count == paddedLengths.count, "one padded length per sequence")
         self.size = size
         self.categorical = categorical
         self.numeric = numeric
         self.sequences = sequences
-        sequenceMasks = zip(sequences, sequenceLengths).map { ids, length in
+        sequenceMasks = zip(sequences, paddedLengths).map { ids, length in
             Tensor(shape: [size, length], values: ids.map { $0 == 0 ? 0 : 1 })
         }
     }

@@ -21,7 +21,7 @@ public struct TrainingBatch {
             size: n,
             categorical: Array(batch.categorical.prefix(n * batch.categoricalWidth)),
             numeric: Tensor(shape: [n, batch.numericWidth], values: Array(batch.numeric.prefix(n * batch.numericWidth))),
-            sequences: sequences, sequenceLengths: batch.sequenceMaxLengths)
+            sequences: sequences, paddedLengths: batch.sequenceMaxLengths)
         labels = Tensor(shape: [n, batch.taskCount], values: Array(batch.labels.prefix(n * batch.taskCount)))
         weights = Tensor(shape: [n, batch.taskCount], values: Array(batch.labelWeights.prefix(n * batch.taskCount)))
         groups = batch.groups.prefix(n)

@@ -36,7 +36,7 @@ public struct Predictor {
         let batch = ModelBatch(
             size: n, categorical: rows.flatMap(\.categorical),
             numeric: Tensor(shape: [n, schema.numeric.count], values: rows.flatMap(\.numeric)),
-            sequences: sequences, sequenceLengths: lengths)
+            sequences: sequences, paddedLengths: lengths)
         return Autograd.inference { loss.probabilities(model(batch)).values }
     }
 }
