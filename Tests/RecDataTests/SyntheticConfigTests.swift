@@ -42,6 +42,11 @@ final class SyntheticConfigTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("positiveRates"), "\(error)")
         }
         config = SyntheticConfig()
+        config.relevanceSharpness = -1
+        XCTAssertThrowsError(try config.validate()) { error in
+            XCTAssertTrue("\(error)".contains("relevanceSharpness"), "\(error)")
+        }
+        config = SyntheticConfig()
         config.minimumSequenceLength = 21
         XCTAssertThrowsError(try config.validate()) { error in
             XCTAssertTrue("\(error)".contains("minimumSequenceLength"), "\(error)")

@@ -136,6 +136,19 @@ final class SyntheticGeneratorTests: XCTestCase {
         XCTAssertLessThan(meanCorrelations[2], 0.15)
     }
 
+    func testTheSharedPartDependsOnlyOnTheUserAndTheCandidateCategory() throws {
+        var config = smallConfig()
+        (config.sharedWeight, config.sequenceWeight, config.fieldWeight) = (1, 0, 0)
+        let split = try generate(config).train
+        var scoreOf: [[Int32]: Float] = [:]
+        for row in 0..<split.rowCount {
+            let key = [split.categorical[0].values[row], split.categorical[2].values[row]]
+            let score = split.labels[0].ceilingScores[row]
+            XCTAssertEqual(scoreOf[key, default: score], score, accuracy: 1e-5, "user and category \(key)")
+            scoreOf[key] = score
+        }
+    }
+
     func testTheSummaryReportsEveryTaskAndSplit() throws {
         let summary = try generate(smallConfig()).summary
         for text in ["conflict 0.50", "task_2", "validation", "oracle AUC", "context_3 512 → noise"] {

@@ -14,7 +14,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     /// Number of users (ids 1…users).
     public var users = 2_000
     /// Number of items (ids 1…items), shared by the candidate and every behaviour sequence.
-    public var items = 3_000
+    public var items = 1_000
     /// Number of item categories (ids 1…categories).
     public var categories = 20
     /// Number of behaviour types B, one sequence column each.
@@ -25,14 +25,17 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var sequenceLength = 20
     /// Fewest items a behaviour sequence holds (lengths are uniform in this…L).
     public var minimumSequenceLength = 2
-    /// Width k of the item and user latent vectors.
+    /// Width k of the item latent vectors.
     public var latentDimension = 4
+    /// Number of user segments G; a user's segment shapes their category preferences and, with the
+    /// candidate's category, the conflict-controlled interaction.
+    public var userSegments = 8
     /// Vocabulary size of each categorical context field.
     public var contextVocabularies = [8, 32, 128, 512]
     /// Number of dense (numeric) context fields.
     public var denseFields = 4
-    /// Task conflict c in [0, 1]: 0, the tasks need the same user–item interaction; 1, mutually
-    /// orthogonal ones.
+    /// Task conflict c in [0, 1]: 0, the tasks need the same segment–category interaction; 1,
+    /// mutually orthogonal ones.
     public var conflict = 0.5
     /// Target positive rate per task; `nil` means `defaultPositiveRates(tasks:)`.
     public var positiveRates: [Double]? = nil
@@ -40,7 +43,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var signalStd = 2.0
     /// Standard deviation of the hidden per-row logit noise that no model can observe.
     public var labelNoise = 0.5
-    /// Share of the observable logit's variance carried by the conflict-controlled user–item
+    /// Share of the observable logit's variance carried by the conflict-controlled segment–category
     /// interaction.
     public var sharedWeight = 0.45
     /// Share of the observable logit's variance carried by the task's behaviour-sequence readings.
@@ -49,6 +52,9 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var fieldWeight = 0.2
     /// Per-step decay of the recency-weighted sequence reading (newest item weight 1).
     public var recencyDecay = 0.6
+    /// How sharply the sequence readings attend to the items most relevant to the candidate
+    /// (0: relevance is ignored).
+    public var relevanceSharpness = 1.0
     /// Fraction of the categories in each task's category subset.
     public var categorySubsetFraction = 0.3
     /// How peaked a user's category preference per behaviour is (0: uniform).
@@ -90,10 +96,11 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
         try require(
             (1...sequenceLength).contains(minimumSequenceLength),
             "minimumSequenceLength must be in 1…\(sequenceLength), got \(minimumSequenceLength)")
+        try require(latentDimension >= 1, "latentDimension must be at least 1, got \(latentDimension)")
         try require(
-            latentDimension >= 1 && latentDimension * latentDimension > tasks,
-            "latentDimension² must exceed tasks (one orthogonal interaction per task plus a common one), "
-                + "got latentDimension \(latentDimension) for \(tasks) tasks")
+            userSegments >= 1 && userSegments + categories > tasks,
+            "userSegments + categories must exceed tasks (one orthogonal interaction per task plus a common one), "
+                + "got \(userSegments) segments and \(categories) categories for \(tasks) tasks")
         try require(contextVocabularies.allSatisfy { $0 >= 1 }, "every context vocabulary must be at least 1")
         try require(denseFields >= 0, "denseFields must not be negative, got \(denseFields)")
         try require((0...1).contains(conflict), "conflict must be in [0, 1], got \(conflict)")
@@ -107,6 +114,7 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
                 && sharedWeight + sequenceWeight + fieldWeight > 0,
             "sharedWeight, sequenceWeight and fieldWeight must be non-negative with a positive sum")
         try require(recencyDecay > 0 && recencyDecay <= 1, "recencyDecay must be in (0, 1], got \(recencyDecay)")
+        try require(relevanceSharpness >= 0, "relevanceSharpness must not be negative, got \(relevanceSharpness)")
         try require(
             categorySubsetFraction > 0 && categorySubsetFraction <= 1,
             "categorySubsetFraction must be in (0, 1], got \(categorySubsetFraction)")
@@ -134,6 +142,7 @@ extension SyntheticConfig {
         sequenceLength = try value(.sequenceLength, sequenceLength)
         minimumSequenceLength = try value(.minimumSequenceLength, minimumSequenceLength)
         latentDimension = try value(.latentDimension, latentDimension)
+        userSegments = try value(.userSegments, userSegments)
         contextVocabularies = try value(.contextVocabularies, contextVocabularies)
         denseFields = try value(.denseFields, denseFields)
         conflict = try value(.conflict, conflict)
@@ -144,6 +153,7 @@ extension SyntheticConfig {
         sequenceWeight = try value(.sequenceWeight, sequenceWeight)
         fieldWeight = try value(.fieldWeight, fieldWeight)
         recencyDecay = try value(.recencyDecay, recencyDecay)
+        relevanceSharpness = try value(.relevanceSharpness, relevanceSharpness)
         categorySubsetFraction = try value(.categorySubsetFraction, categorySubsetFraction)
         preferenceConcentration = try value(.preferenceConcentration, preferenceConcentration)
         candidatePreference = try value(.candidatePreference, candidatePreference)

@@ -2,7 +2,8 @@
 ///
 /// The data are built to be diagnostic for multi-task models with task-specific bottoms: tasks
 /// read the same behaviour sequence differently, depend on different fields, and — dialled by the
-/// conflict c — need the same or mutually orthogonal interactions of the same user and item.
+/// conflict c — need the same or mutually orthogonal effects of the same user segment and item
+/// category.
 /// Notation: k = `latentDimension`, C = `categories`, B = `behaviours`, T = `tasks`,
 /// L = `sequenceLength`, N(0, s²) a normal draw, "standardise" = shift and scale to mean 0 and
 /// standard deviation 1 over the rows of all three splits together.
@@ -10,10 +11,14 @@
 /// **World** (drawn once from the seed):
 /// - item i ∈ 1…I has category c(i) (items 1…C take categories 1…C, the rest uniform) and latent
 ///   q_i = (μ_c(i) + ξ_i)/√2 with category centres μ_c and ξ_i ~ N(0, I_k/k);
-/// - user u ∈ 1…U has, per behaviour b, a category preference π_ub = softmax(κ·g_ub), g_ub ~ N(0, I_C),
-///   κ = `preferenceConcentration`, and an interaction latent a_u ~ N(0, I_k/k);
-/// - E_0, E_1, …, E_T are k×k matrices, orthonormal in the Frobenius inner product (Gram–Schmidt of
-///   Gaussian matrices); task t's interaction readout is M_t = cos θ·E_0 + sin θ·E_{t+1}, θ = c·π/2;
+/// - user u ∈ 1…U has a segment g(u) uniform in 1…G (G = `userSegments`) and, per behaviour b, a
+///   category preference π_ub = softmax(κ·(s_g(u)b + n_ub)/√2), s and n ~ N(0, I_C),
+///   κ = `preferenceConcentration`: users of one segment browse alike;
+/// - e_0, e_1, …, e_T are orthonormal vectors of length G + C (Gram–Schmidt of Gaussian vectors);
+///   task t's segment effects x_t and category effects y_t are (x_t; y_t) = cos θ·e_0 + sin θ·e_{t+1},
+///   θ = c·π/2;
+/// - task t has reading directions w_t, w'_t ~ N(0, I_k/k); the values of item i are ⟨w_t, μ_c(i)⟩
+///   (recency reading) and ⟨w'_t, μ_c(i)⟩ (subset reading);
 /// - task t has a category subset S_t of ⌈`categorySubsetFraction`·C⌉ categories;
 /// - categorical context field f has an effect η_f(v) ~ N(0, 1) per value v; context field f
 ///   (categorical first, then dense) is read by task f mod (T+1) if that is below T, else by none.
@@ -26,16 +31,18 @@
 /// - categorical context values are uniform over their vocabulary, dense ones ~ N(0, 1).
 ///
 /// **Logit of task t** (relevance of a sequence item s to the candidate: ⟨q_s, q_i⟩):
-/// - interaction H_t = a_uᵀ M_t q_i. Between tasks, corr(H_s, H_t) ≈ cos²θ: at c = 0 every task
-///   needs the same interaction (a sparse task profits from the others' labels), at c = 1 mutually
-///   orthogonal ones, so whatever a shared bottom keeps for one task is noise to the others (a
-///   sign flip would be no conflict: any tower can negate a readout);
-/// - recency reading R_t = Σ_a γ^a ⟨q_{s_a}, q_i⟩ / Σ_a γ^a over behaviour t mod B's items by age a,
-///   γ = `recencyDecay`;
-/// - subset reading S_t = mean of ⟨q_s, q_i⟩ over the items s of behaviour (t+1) mod B whose
+/// - shared part H_t = x_t[g(u)] + y_t[c(i)]. Between tasks, corr(H_s, H_t) ≈ cos²θ: at c = 0 every
+///   task needs the same effects (a sparse task profits from the others' labels), at c = 1 mutually
+///   orthogonal ones of the same inputs (a sign flip would be no conflict: any tower can negate a
+///   readout). Additive in two learnable ids, so embedding-and-MLP models can learn it;
+/// - relevance weight of a sequence item s: ρ_s = exp(τ·⟨q_s, q_i⟩), τ = `relevanceSharpness`;
+/// - recency reading R_t = Σ_a γ^a ρ_a v_t(s_a) / Σ_a γ^a ρ_a over behaviour t mod B's items by age a,
+///   γ = `recencyDecay`, v_t the item's recency value;
+/// - subset reading S_t = Σ ρ_s v'_t(s) / Σ ρ_s over the items s of behaviour (t+1) mod B whose
 ///   category is in S_t, anywhere in the sequence (0 if none). So every behaviour is read by one
 ///   task for its newest items and by another for a category subset: one task-shared pooling per
-///   behaviour cannot serve both, a task-conditioned one can;
+///   behaviour cannot serve both, a task-conditioned one can. Both readings are what a target
+///   attention (weights from item–candidate dot products) followed by a linear readout computes;
 /// - field term F_t = Σ η_f(value) + Σ x_f over the categorical and dense fields task t reads;
 /// - observable logit O_t = σ_s · standardise(√w_H·std(H_t) + √w_Q·std(std(R_t) + std(S_t)) + √w_F·std(F_t)),
 ///   std = standardise, w = (`sharedWeight`, `sequenceWeight`, `fieldWeight`) normalised to sum 1,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The observable features of one split's rows, as flat arrays.
 struct SyntheticFeatures {
     var users: [Int32]
@@ -16,11 +18,12 @@ struct SyntheticFeatures {
 /// The raw (not yet standardised) logit terms of every task over the rows of all splits, each
 /// `[task][row]`.
 struct SyntheticTerms {
-    /// H_t: the user–item interaction aᵤᵀ M_t q_i.
+    /// H_t: the segment–category interaction A_t[g(u), c(i)].
     var interaction: [[Double]]
-    /// R_t: recency-weighted relevance of behaviour t mod B to the candidate.
+    /// R_t: task t's values of behaviour t mod B's items, weighted by recency and relevance.
     var recency: [[Double]]
-    /// S_t: mean relevance of behaviour (t+1) mod B's items in category subset S_t.
+    /// S_t: task t's values of behaviour (t+1) mod B's items in category subset S_t, weighted by
+    /// relevance.
     var subset: [[Double]]
     /// F_t: sum of the effects of the context fields task t reads.
     var fields: [[Double]]
@@ -57,7 +60,10 @@ extension SyntheticWorld {
         var sequenceItems = [[Int32]](repeating: emptySequences, count: behaviours)
         var sequenceCategories = sequenceItems
         var sequenceLengths = [[Int32]](repeating: [Int32](repeating: 0, count: rows), count: behaviours)
-        var relevances = [Double](repeating: 0, count: behaviours * length)
+        let segments = config.userSegments
+        let sharpness = config.relevanceSharpness
+        /// exp(τ·⟨q_s, q_i⟩) of every slot, behaviour-major.
+        var attention = [Double](repeating: 0, count: behaviours * length)
         let lengthChoices = length - config.minimumSequenceLength + 1
 
         for r in 0..<rows {
@@ -78,7 +84,7 @@ extension SyntheticWorld {
                     let seen = item(inCategory: c, random: &random)
                     sequenceItems[b][r * length + slot] = seen
                     sequenceCategories[b][r * length + slot] = Int32(c)
-                    relevances[b * length + slot] = relevance(seen, candidate)
+                    attention[b * length + slot] = exp(sharpness * relevance(seen, candidate))
                 }
             }
             for f in 0..<contextCount { context[f][r] = Int32(1 + random.int(below: vocabularies[f])) }
@@ -86,30 +92,29 @@ extension SyntheticWorld {
 
             let row = offset + r
             for t in 0..<tasks {
-                let userSide = ((user - 1) * tasks + t) * k
-                var interaction = 0.0
-                for j in 0..<k { interaction += userInteractions[userSide + j] * itemLatents[Int(candidate) * k + j] }
-                terms.interaction[t][row] = interaction
+                terms.interaction[t][row] =
+                    segmentInteractions[(t * segments + userSegment[user - 1]) * (categories + 1) + candidateCategory]
 
                 let recent = t % behaviours
                 var weighted = 0.0, weights = 0.0
                 for slot in (length - Int(sequenceLengths[recent][r]))..<length {
-                    let w = recencyWeights[length - 1 - slot]
-                    weighted += w * relevances[recent * length + slot]
+                    let w = recencyWeights[length - 1 - slot] * attention[recent * length + slot]
+                    weighted += w * itemValues[(Int(sequenceItems[recent][r * length + slot]) * tasks + t) * 2]
                     weights += w
                 }
                 terms.recency[t][row] = weighted / weights
 
                 let scanned = (t + 1) % behaviours
-                var inSubset = 0.0, count = 0
+                var inSubset = 0.0, subsetWeights = 0.0
                 for slot in (length - Int(sequenceLengths[scanned][r]))..<length {
                     let c = Int(sequenceCategories[scanned][r * length + slot])
                     if subsetMembership[t * (categories + 1) + c] {
-                        inSubset += relevances[scanned * length + slot]
-                        count += 1
+                        let w = attention[scanned * length + slot]
+                        inSubset += w * itemValues[(Int(sequenceItems[scanned][r * length + slot]) * tasks + t) * 2 + 1]
+                        subsetWeights += w
                     }
                 }
-                terms.subset[t][row] = count > 0 ? inSubset / Double(count) : 0
+                terms.subset[t][row] = subsetWeights > 0 ? inSubset / subsetWeights : 0
 
                 var fields = 0.0
                 for f in ownedContext[t] { fields += contextEffects[f][Int(context[f][r])] }

@@ -17,8 +17,13 @@ struct SyntheticWorld {
     /// Cumulative category preference of user u for behaviour b over categories 1…C at
     /// `((u - 1) * B + b) * C ..< … + C`.
     let preferenceCDF: [Double]
-    /// M_tᵀ a_u, the user side of task t's interaction, at `((u - 1) * T + t) * k ..< … + k`.
-    let userInteractions: [Double]
+    /// Segment g(u) ∈ 0..<G of user u at index u - 1.
+    let userSegment: [Int]
+    /// Task t's interaction A_t[g, c] at `(t * G + g) * (C + 1) + c` (c = 0 unused).
+    let segmentInteractions: [Double]
+    /// Task t's values of item i, ⟨w_t, q_i⟩ (recency reading) and ⟨w'_t, q_i⟩ (subset reading), at
+    /// `(i * T + t) * 2` and `… + 1`.
+    let itemValues: [Double]
     /// Whether category c belongs to task t's subset S_t, at `t * (C + 1) + c`.
     let subsetMembership: [Bool]
     /// Effect η_f(v) of value v of categorical context field f (index 0 unused).
@@ -63,31 +68,50 @@ struct SyntheticWorld {
         }
         self.itemLatents = itemLatents
 
+        let segments = config.userSegments
+        let userSegment = (0..<users).map { _ in random.int(below: segments) }
+        self.userSegment = userSegment
+        let segmentPreferences = (0..<(segments * behaviours * categories)).map { _ in random.normal() }
         var cdf = [Double](repeating: 0, count: users * behaviours * categories)
-        for row in 0..<(users * behaviours) {
-            let scores = (0..<categories).map { _ in exp(config.preferenceConcentration * random.normal()) }
-            let total = scores.reduce(0, +)
-            var running = 0.0
-            for c in 0..<categories {
-                running += scores[c] / total
-                cdf[row * categories + c] = c == categories - 1 ? 1 : running
+        for u in 0..<users {
+            for b in 0..<behaviours {
+                let row = u * behaviours + b, shared = (userSegment[u] * behaviours + b) * categories
+                let scores = (0..<categories).map { c in
+                    exp(config.preferenceConcentration * (segmentPreferences[shared + c] + random.normal()) / 2.squareRoot())
+                }
+                let total = scores.reduce(0, +)
+                var running = 0.0
+                for c in 0..<categories {
+                    running += scores[c] / total
+                    cdf[row * categories + c] = c == categories - 1 ? 1 : running
+                }
             }
         }
         preferenceCDF = cdf
 
-        let readouts = Self.interactionReadouts(k: k, tasks: tasks, conflict: config.conflict, random: &random)
-        var interactions = [Double](repeating: 0, count: users * tasks * k)
-        for u in 0..<users {
-            let a = (0..<k).map { _ in random.normal() * latentScale }
-            for t in 0..<tasks {
-                for j in 0..<k {
-                    var sum = 0.0
-                    for i in 0..<k { sum += a[i] * readouts[t][i * k + j] }
-                    interactions[(u * tasks + t) * k + j] = sum
+        let tables = Self.interactionTables(
+            segments: segments, categories: categories, tasks: tasks, conflict: config.conflict, random: &random)
+        var interactions = [Double](repeating: 0, count: tasks * segments * (categories + 1))
+        for t in 0..<tasks {
+            for g in 0..<segments {
+                for c in 0..<categories {
+                    interactions[(t * segments + g) * (categories + 1) + c + 1] = tables[t][g] + tables[t][segments + c]
                 }
             }
         }
-        userInteractions = interactions
+        segmentInteractions = interactions
+
+        let directions = (0..<(tasks * 2 * k)).map { _ in random.normal() * latentScale }
+        var values = [Double](repeating: 0, count: (items + 1) * tasks * 2)
+        for i in 1...items {
+            for reading in 0..<(tasks * 2) {
+                var sum = 0.0
+                let centre = (Int(itemCategory[i]) - 1) * k
+                for j in 0..<k { sum += directions[reading * k + j] * centres[centre + j] }
+                values[i * tasks * 2 + reading] = sum
+            }
+        }
+        itemValues = values
 
         let subsetSize = Int((config.categorySubsetFraction * Double(categories)).rounded(.up))
         var membership = [Bool](repeating: false, count: tasks * (categories + 1))
@@ -106,14 +130,15 @@ struct SyntheticWorld {
         recencyWeights = (0..<config.sequenceLength).map { pow(config.recencyDecay, Double($0)) }
     }
 
-    /// The k×k readout matrices M_t = cos θ E_0 + sin θ E_{t+1} (row-major), θ = c·π/2, where
-    /// E_0…E_T are Frobenius-orthonormal (Gram–Schmidt of Gaussian matrices).
-    private static func interactionReadouts(
-        k: Int, tasks: Int, conflict: Double, random: inout SyntheticRandom
+    /// Per task, the segment effects x_t (G values) followed by the category effects y_t (C values):
+    /// (x_t; y_t) = cos θ e_0 + sin θ e_{t+1}, θ = c·π/2, where e_0…e_T are orthonormal (Gram–Schmidt
+    /// of Gaussian vectors).
+    private static func interactionTables(
+        segments: Int, categories: Int, tasks: Int, conflict: Double, random: inout SyntheticRandom
     ) -> [[Double]] {
         var basis: [[Double]] = []
         while basis.count <= tasks {
-            var m = (0..<(k * k)).map { _ in random.normal() }
+            var m = (0..<(segments + categories)).map { _ in random.normal() }
             for e in basis {
                 let projection = zip(m, e).reduce(0) { $0 + $1.0 * $1.1 }
                 for i in m.indices { m[i] -= projection * e[i] }
