@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "dtrn", targets: ["dtrn"]),
+        .library(name: "Randomness", targets: ["Randomness"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Metrics", targets: ["Metrics"]),
@@ -34,12 +35,13 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .systemLibrary(name: "CMalloc"),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CMalloc"], swiftSettings: kernelSettings),
+        .target(name: "Randomness", swiftSettings: fastMath),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CMalloc", "Randomness"], swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fastMath),
         .target(name: "Metrics", swiftSettings: fastMath),
         .target(
             name: "RecData",
-            dependencies: ["Metrics", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Metrics", "Randomness", .product(name: "Yams", package: "Yams")],
             swiftSettings: fastMath
         ),
         .target(name: "Models", dependencies: ["Tensor", "NN"], swiftSettings: fastMath),
@@ -53,6 +55,7 @@ let package = Package(
             ],
             swiftSettings: fastMath
         ),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Tensor"]),

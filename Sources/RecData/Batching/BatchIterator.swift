@@ -1,3 +1,4 @@
+import Randomness
 /// Cuts a split into batches, in file order or in a seeded shuffled order, filling a reusable `Batch`.
 ///
 /// The same seed and epoch always give the same order. Filling copies contiguous row blocks from the

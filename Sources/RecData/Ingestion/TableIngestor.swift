@@ -1,3 +1,4 @@
+import Randomness
 /// Ingests files with one sample per row: ids, numbers, list-valued sequences and label columns.
 final class TableIngestor {
     private let session: IngestionSession

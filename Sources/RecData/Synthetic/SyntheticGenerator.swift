@@ -1,3 +1,4 @@
+import Randomness
 /// Draws the built-in synthetic dataset, bit-identically for a given `SyntheticConfig`.
 ///
 /// The data are built to be diagnostic for multi-task models with task-specific bottoms: tasks
@@ -65,18 +66,18 @@ public struct SyntheticGenerator: Sendable {
 
     /// Draws the dataset: the world, the rows of train, validation and test, then their labels.
     public func generate() -> SyntheticDataset {
-        var worldRandom = SyntheticRandom(seed: config.seed, stream: 0)
+        var worldRandom = RandomGenerator(seed: config.seed, stream: 0)
         let world = SyntheticWorld(config: config, random: &worldRandom)
         let sizes = [config.trainRows, config.validationRows, config.testRows]
         let offsets = sizes.indices.map { sizes.prefix($0).reduce(0, +) }
         var terms = SyntheticTerms(tasks: config.tasks, rows: sizes.reduce(0, +))
         let features = sizes.indices.map { s in
-            var random = SyntheticRandom(seed: config.seed, stream: UInt64(1 + s))
+            var random = RandomGenerator(seed: config.seed, stream: UInt64(1 + s))
             return world.sampleRows(sizes[s], offset: offsets[s], terms: &terms, random: &random)
         }
         let logits = SyntheticLogits(terms: terms, config: config)
         let splits = sizes.indices.map { s in
-            var random = SyntheticRandom(seed: config.seed, stream: UInt64(1 + sizes.count + s))
+            var random = RandomGenerator(seed: config.seed, stream: UInt64(1 + sizes.count + s))
             return split(features[s], rows: offsets[s] ..< offsets[s] + sizes[s], logits: logits, random: &random)
         }
         return SyntheticDataset(config: config, train: splits[0], validation: splits[1], test: splits[2])
@@ -84,7 +85,7 @@ public struct SyntheticGenerator: Sendable {
 
     /// Assembles one split's columns and draws its labels from the oracle logits of `rows`.
     private func split(
-        _ features: SyntheticFeatures, rows: Range<Int>, logits: SyntheticLogits, random: inout SyntheticRandom
+        _ features: SyntheticFeatures, rows: Range<Int>, logits: SyntheticLogits, random: inout RandomGenerator
     ) -> SyntheticSplit {
         let categorical =
             [
@@ -110,7 +111,7 @@ public struct SyntheticGenerator: Sendable {
             let oracle = logits.oracle[t][rows]
             return SyntheticLabelColumn(
                 name: "task_\(t)",
-                values: oracle.map { random.bernoulli(sigmoid($0)) ? 1 : 0 },
+                values: oracle.map { random.nextBernoulli(sigmoid($0)) ? 1 : 0 },
                 oracleLogits: oracle.map { Float($0) },
                 ceilingScores: logits.ceiling[t][rows].map { Float($0) })
         }

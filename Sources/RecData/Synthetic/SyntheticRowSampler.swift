@@ -1,3 +1,4 @@
+import Randomness
 import Foundation
 
 /// The observable features of one split's rows, as flat arrays.
@@ -40,7 +41,7 @@ extension SyntheticWorld {
     /// Draws `rows` rows, returns their features and writes their raw terms at rows
     /// `offset ..< offset + rows` of `terms`.
     func sampleRows(
-        _ rows: Int, offset: Int, terms: inout SyntheticTerms, random: inout SyntheticRandom
+        _ rows: Int, offset: Int, terms: inout SyntheticTerms, random: inout RandomGenerator
     ) -> SyntheticFeatures {
         let (users, categories, tasks) = (config.users, config.categories, config.tasks)
         let (behaviours, length) = (config.behaviours, config.sequenceLength)
@@ -67,17 +68,17 @@ extension SyntheticWorld {
         let lengthChoices = length - config.minimumSequenceLength + 1
 
         for r in 0..<rows {
-            let user = 1 + random.int(below: users)
-            let candidateCategory = random.bernoulli(config.candidatePreference)
+            let user = 1 + random.nextInt(below: users)
+            let candidateCategory = random.nextBernoulli(config.candidatePreference)
                 ? preferredCategory(user: user, behaviour: 0, random: &random)
-                : 1 + random.int(below: categories)
+                : 1 + random.nextInt(below: categories)
             let candidate = item(inCategory: candidateCategory, random: &random)
             userColumn[r] = Int32(user)
             candidateColumn[r] = candidate
             candidateCategoryColumn[r] = Int32(candidateCategory)
 
             for b in 0..<behaviours {
-                let n = config.minimumSequenceLength + random.int(below: lengthChoices)
+                let n = config.minimumSequenceLength + random.nextInt(below: lengthChoices)
                 sequenceLengths[b][r] = Int32(n)
                 for slot in (length - n)..<length {
                     let c = preferredCategory(user: user, behaviour: b, random: &random)
@@ -87,8 +88,8 @@ extension SyntheticWorld {
                     attention[b * length + slot] = exp(sharpness * relevance(seen, candidate))
                 }
             }
-            for f in 0..<contextCount { context[f][r] = Int32(1 + random.int(below: vocabularies[f])) }
-            for f in 0..<config.denseFields { dense[f][r] = Float(random.normal()) }
+            for f in 0..<contextCount { context[f][r] = Int32(1 + random.nextInt(below: vocabularies[f])) }
+            for f in 0..<config.denseFields { dense[f][r] = Float(random.nextStandardNormal()) }
 
             let row = offset + r
             for t in 0..<tasks {
@@ -120,7 +121,7 @@ extension SyntheticWorld {
                 for f in ownedContext[t] { fields += contextEffects[f][Int(context[f][r])] }
                 for f in ownedDense[t] { fields += Double(dense[f][r]) }
                 terms.fields[t][row] = fields
-                terms.noise[t][row] = random.normal()
+                terms.noise[t][row] = random.nextStandardNormal()
             }
         }
         return SyntheticFeatures(

@@ -1,3 +1,4 @@
+import Randomness
 import Foundation
 
 /// The latent world behind the synthetic rows: items, users and the tasks' true readouts, all
@@ -33,7 +34,7 @@ struct SyntheticWorld {
     /// γ^a for ages a = 0…L-1.
     let recencyWeights: [Double]
 
-    init(config: SyntheticConfig, random: inout SyntheticRandom) {
+    init(config: SyntheticConfig, random: inout RandomGenerator) {
         self.config = config
         let (k, items, categories) = (config.latentDimension, config.items, config.categories)
         let (users, behaviours, tasks) = (config.users, config.behaviours, config.tasks)
@@ -42,7 +43,7 @@ struct SyntheticWorld {
 
         var itemCategory = [Int32](repeating: 0, count: items + 1)
         for i in 1...items {
-            itemCategory[i] = Int32(i <= categories ? i : 1 + random.int(below: categories))
+            itemCategory[i] = Int32(i <= categories ? i : 1 + random.nextInt(below: categories))
         }
         self.itemCategory = itemCategory
         var offsets = [Int](repeating: 0, count: categories + 1)
@@ -58,26 +59,26 @@ struct SyntheticWorld {
         categoryItems = grouped
         categoryOffsets = offsets
 
-        let centres = (0..<(categories * k)).map { _ in random.normal() * latentScale }
+        let centres = (0..<(categories * k)).map { _ in random.nextStandardNormal() * latentScale }
         var itemLatents = [Double](repeating: 0, count: (items + 1) * k)
         for i in 1...items {
             let c = Int(itemCategory[i]) - 1
             for j in 0..<k {
-                itemLatents[i * k + j] = (centres[c * k + j] + random.normal() * latentScale) / 2.squareRoot()
+                itemLatents[i * k + j] = (centres[c * k + j] + random.nextStandardNormal() * latentScale) / 2.squareRoot()
             }
         }
         self.itemLatents = itemLatents
 
         let segments = config.userSegments
-        let userSegment = (0..<users).map { _ in random.int(below: segments) }
+        let userSegment = (0..<users).map { _ in random.nextInt(below: segments) }
         self.userSegment = userSegment
-        let segmentPreferences = (0..<(segments * behaviours * categories)).map { _ in random.normal() }
+        let segmentPreferences = (0..<(segments * behaviours * categories)).map { _ in random.nextStandardNormal() }
         var cdf = [Double](repeating: 0, count: users * behaviours * categories)
         for u in 0..<users {
             for b in 0..<behaviours {
                 let row = u * behaviours + b, shared = (userSegment[u] * behaviours + b) * categories
                 let scores = (0..<categories).map { c in
-                    exp(config.preferenceConcentration * (segmentPreferences[shared + c] + random.normal()) / 2.squareRoot())
+                    exp(config.preferenceConcentration * (segmentPreferences[shared + c] + random.nextStandardNormal()) / 2.squareRoot())
                 }
                 let total = scores.reduce(0, +)
                 var running = 0.0
@@ -101,7 +102,7 @@ struct SyntheticWorld {
         }
         segmentInteractions = interactions
 
-        let directions = (0..<(tasks * 2 * k)).map { _ in random.normal() * latentScale }
+        let directions = (0..<(tasks * 2 * k)).map { _ in random.nextStandardNormal() * latentScale }
         var values = [Double](repeating: 0, count: (items + 1) * tasks * 2)
         for i in 1...items {
             for reading in 0..<(tasks * 2) {
@@ -123,7 +124,7 @@ struct SyntheticWorld {
         subsetMembership = membership
 
         contextEffects = config.contextVocabularies.map { vocabulary in
-            [0] + (0..<vocabulary).map { _ in random.normal() }
+            [0] + (0..<vocabulary).map { _ in random.nextStandardNormal() }
         }
         let fieldCount = config.contextVocabularies.count + config.denseFields
         fieldOwners = (0..<fieldCount).map(config.contextFieldOwner)
@@ -134,11 +135,11 @@ struct SyntheticWorld {
     /// (x_t; y_t) = cos θ e_0 + sin θ e_{t+1}, θ = c·π/2, where e_0…e_T are orthonormal (Gram–Schmidt
     /// of Gaussian vectors).
     private static func interactionTables(
-        segments: Int, categories: Int, tasks: Int, conflict: Double, random: inout SyntheticRandom
+        segments: Int, categories: Int, tasks: Int, conflict: Double, random: inout RandomGenerator
     ) -> [[Double]] {
         var basis: [[Double]] = []
         while basis.count <= tasks {
-            var m = (0..<(segments + categories)).map { _ in random.normal() }
+            var m = (0..<(segments + categories)).map { _ in random.nextStandardNormal() }
             for e in basis {
                 let projection = zip(m, e).reduce(0) { $0 + $1.0 * $1.1 }
                 for i in m.indices { m[i] -= projection * e[i] }
@@ -154,19 +155,19 @@ struct SyntheticWorld {
     }
 
     /// A category of 1…C drawn from user u's preference for behaviour b.
-    func preferredCategory(user u: Int, behaviour b: Int, random: inout SyntheticRandom) -> Int {
+    func preferredCategory(user u: Int, behaviour b: Int, random: inout RandomGenerator) -> Int {
         let categories = config.categories
         let base = ((u - 1) * config.behaviours + b) * categories
-        let draw = random.uniform()
+        let draw = random.nextDouble()
         var c = 0
         while c < categories - 1 && preferenceCDF[base + c] <= draw { c += 1 }
         return c + 1
     }
 
     /// An item drawn uniformly from category c.
-    func item(inCategory c: Int, random: inout SyntheticRandom) -> Int32 {
+    func item(inCategory c: Int, random: inout RandomGenerator) -> Int32 {
         let start = categoryOffsets[c - 1]
-        return categoryItems[start + random.int(below: categoryOffsets[c] - start)]
+        return categoryItems[start + random.nextInt(below: categoryOffsets[c] - start)]
     }
 
     /// The relevance q_a · q_b of two items.

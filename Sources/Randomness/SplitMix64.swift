@@ -1,4 +1,5 @@
-/// SplitMix64: a tiny seeded generator, used for reproducible shuffles and row-to-split assignment.
+/// SplitMix64: a tiny seeded generator, used to seed ``RandomGenerator`` and for reproducible
+/// shuffles and row-to-split assignment.
 ///
 /// The same seed yields the same sequence on every machine.
 public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
