@@ -23,10 +23,15 @@ let package = Package(
         .library(name: "RecData", targets: ["RecData"]),
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Training", targets: ["Training"]),
+        .library(name: "Serving", targets: ["Serving"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -46,10 +51,21 @@ let package = Package(
         ),
         .target(name: "Models", dependencies: ["Tensor", "NN"], swiftSettings: fastMath),
         .target(name: "Training", dependencies: ["Tensor", "NN", "Metrics", "RecData", "Models"], swiftSettings: fastMath),
+        .target(
+            name: "Serving",
+            dependencies: [
+                "Tensor", "RecData", "Models", "Training",
+                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: fastMath
+        ),
         .executableTarget(
             name: "dtrn",
             dependencies: [
-                "Tensor", "NN", "RecData", "Models", "Training",
+                "Tensor", "NN", "RecData", "Models", "Training", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -62,5 +78,13 @@ let package = Package(
         .testTarget(name: "RecDataTests", dependencies: ["RecData"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "RecData", "Tensor"]),
+        .testTarget(
+            name: "ServingTests",
+            dependencies: [
+                "Serving", "Training", "Models", "RecData",
+                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+                .product(name: "HummingbirdTesting", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+            ]
+        ),
     ]
 )

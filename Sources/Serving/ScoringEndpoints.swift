@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+
+/// The HTTP endpoints:
+///
+/// - `POST /v1/score`: `{"instances": [{…}, …]}` → per instance, a score per task;
+/// - `GET /v1/model`: the model, tasks, fields and checkpoint served (``ModelDescription``);
+/// - `GET /healthz`: `{"status": "ok", "checkpoint": "<id>"}`;
+/// - `GET /metrics`: the ``ServingMetrics`` in Prometheus text format;
+/// - `POST /v1/reload`: swaps in the checkpoint now at the server's path (``ModelSlot``).
+struct ScoringEndpoints: Sendable {
+    let configuration: ServingConfiguration
+    let slot: ModelSlot
+    let scorer: BatchScorer
+    let metrics: ServingMetrics
+
+    /// A router serving the endpoints, with JSON errors and request metrics on every route.
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.add(middleware: ErrorResponseMiddleware())
+        router.post("/v1/score") { request, _ in try await score(request) }
+        router.get("/v1/model") { _, _ in try json(slot.current.metadata) }
+        router.get("/healthz") { _, _ in try json(["status": "ok", "checkpoint": slot.current.id]) }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.prometheusText())))
+        }
+        router.post("/v1/reload") { _, _ in
+            do {
+                return try json(try await slot.reload())
+            } catch {
+                throw ServingError.configuration("reload failed, still serving \(slot.current.id): \(error)")
+            }
+        }
+        return router
+    }
+
+    /// Decodes, checks and encodes the instances, scores them in a batch and answers in order.
+    private func score(_ request: Request) async throws -> Response {
+        let limit = configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw ServingError.tooLarge("the body has \(length) bytes, more than the limit of \(limit)")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw ServingError.tooLarge("the body has more than the limit of \(limit) bytes")
+        }
+        let instances = try ScoreRequest.instances(in: Data(body.readableBytesView))
+        guard instances.count <= configuration.maxInstances else {
+            throw ServingError.tooLarge(
+                "\(instances.count) instances, more than the limit of \(configuration.maxInstances) per request")
+        }
+        let model = slot.current
+        let rows = try model.instances.encode(instances)
+        let scores = try await scorer.score(rows, with: model)
+        metrics.recordScoringRequest(instances: rows.count)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: ScoreResponse.json(scores: scores, model: model))))
+    }
+
+    private func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}

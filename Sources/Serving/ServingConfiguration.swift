@@ -1,0 +1,52 @@
+/// Everything a scoring server is told at start: where it listens, how it batches, and the
+/// limits that keep bad or excessive input from hurting it.
+public struct ServingConfiguration: Sendable, Equatable {
+    /// What a request's feature that the model does not know does to the request.
+    public enum UnknownFieldPolicy: String, Sendable, Equatable, CaseIterable {
+        /// The request is refused with a 422 naming the instance and the feature.
+        case reject
+        /// The feature is dropped.
+        case ignore
+    }
+
+    /// The address to bind.
+    public var host = "127.0.0.1"
+    /// The port to bind (0: any free port).
+    public var port = 8080
+    /// The most instances scored in one model call; requests queued together are merged up to this.
+    public var maxBatchRows = 256
+    /// How long the first queued request waits for others to join its batch, in milliseconds.
+    public var maxWaitMilliseconds = 2
+    /// The largest request body accepted, in bytes (larger: 413).
+    public var maxBodyBytes = 4 << 20
+    /// The most instances in one request (more: 413).
+    public var maxInstances = 1000
+    /// The most instances waiting for the model at once; beyond it requests get a 503.
+    public var maxQueuedRows = 20_000
+    /// How long a request may wait in the queue before it is answered with a 503, in seconds.
+    public var queueTimeoutSeconds = 10.0
+    /// What an unknown feature does.
+    public var unknownFields = UnknownFieldPolicy.reject
+    /// How often to look for a new checkpoint, in seconds, or nil to reload only on request.
+    public var reloadPollSeconds: Double?
+    /// How long an idle keep-alive connection stays open, in seconds.
+    public var idleTimeoutSeconds = 60.0
+
+    /// The defaults.
+    public init() {}
+
+    /// Checks that every limit is positive.
+    public func validate() throws {
+        let positive: [(String, Double)] = [
+            ("max batch rows", Double(maxBatchRows)), ("max body bytes", Double(maxBodyBytes)),
+            ("max instances", Double(maxInstances)), ("max queued rows", Double(maxQueuedRows)),
+            ("queue timeout", queueTimeoutSeconds), ("idle timeout", idleTimeoutSeconds),
+            ("reload interval", reloadPollSeconds ?? 1),
+        ]
+        if let (name, _) = positive.first(where: { !($0.1 > 0) }) {
+            throw ServingError.configuration("\(name) must be positive")
+        }
+        guard maxWaitMilliseconds >= 0 else { throw ServingError.configuration("max wait must not be negative") }
+        guard (0...65535).contains(port) else { throw ServingError.configuration("port must be in 0...65535, found \(port)") }
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Load benchmark of `dtrn serve` with wrk, against 127.0.0.1 only: requests/s and p50/p99
+# latency for single-instance and 100-instance scoring requests, bounded in time.
+#
+#   bench/serve-load.sh CHECKPOINT [SECONDS=15] [CONNECTIONS=16] [-- extra dtrn serve options]
+#
+# Instances are drawn from the checkpoint's own schema (known vocabulary tokens, numbers
+# near the training mean, full-length sequences), so every request is valid. Prints one JSON
+# line per request size: {"instances", "requests_per_s", "instances_per_s", "p50_ms",
+# "p99_ms", "errors"}, errors counting connect/read/write/timeout failures and non-2xx answers.
+set -euo pipefail
+checkpoint=${1:?usage: bench/serve-load.sh CHECKPOINT [SECONDS] [CONNECTIONS] [-- serve options]}
+seconds=${2:-15}
+connections=${3:-16}
+shift $(( $# < 3 ? $# : 3 ))
+[[ ${1:-} == "--" ]] && shift
+dtrn=${DTRN:-.build/release/dtrn}
+command -v wrk > /dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+
+work=$(mktemp -d)
+server=
+trap '[[ -n $server ]] && kill -TERM $server 2> /dev/null; wait 2> /dev/null; rm -rf "$work"' EXIT
+
+python3 - "$checkpoint" "$work" <<'PY'
+import json, os, random, sys
+path, out = sys.argv[1], sys.argv[2]
+if not os.path.exists(os.path.join(path, "checkpoint.json")):
+    path = os.path.join(path, json.load(open(os.path.join(path, "run.json")))["best"])
+state = json.load(open(os.path.join(path, "checkpoint.json")))
+schema, encoder = state["schema"], state.get("encoder")
+rng = random.Random(7)
+def tokens(index):
+    return encoder["vocabularies"][index]["tokens"] or ["unseen"]
+def instance():
+    row = {}
+    for i, field in enumerate(schema["categorical"]):
+        row[field["name"]] = rng.choice(tokens(encoder["categorical"][i]["vocabulary"])) if encoder \
+            else rng.randrange(2, max(3, field["vocabularySize"]))
+    for i, field in enumerate(schema["numeric"]):
+        t = encoder["numeric"][i]["transform"] if encoder else {"mean": 0.0, "standardDeviation": 1.0}
+        row[field["name"]] = round(rng.gauss(t["mean"], t["standardDeviation"]), 4)
+    for i, field in enumerate(schema["sequences"]):
+        row[field["name"]] = [rng.choice(tokens(encoder["sequences"][i]["vocabulary"])) if encoder
+                              else str(rng.randrange(2, max(3, field["vocabularySize"]))) for _ in range(field["maxLength"])]
+    return row
+for name, count in (("1", 1), ("100", 100)):
+    with open(os.path.join(out, f"body-{name}.json"), "w") as f:
+        json.dump({"instances": [instance() for _ in range(count)]}, f)
+PY
+
+"$dtrn" serve --checkpoint "$checkpoint" --host 127.0.0.1 --port 0 "$@" > "$work/serve.log" 2>&1 &
+server=$!
+port=
+for _ in $(seq 600); do
+    port=$(sed -n 's/^serving .*:\([0-9][0-9]*\)$/\1/p' "$work/serve.log" | head -n1)
+    [[ -n $port ]] && break
+    kill -0 $server 2> /dev/null || { cat "$work/serve.log" >&2; exit 1; }
+    sleep 0.1
+done
+[[ -n $port ]] || { echo "dtrn serve did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
+head -n1 "$work/serve.log" >&2
+
+for count in 1 100; do
+    cat > "$work/post-$count.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = io.open("$work/body-$count.json"):read("*a")
+function done(summary, latency, requests)
+    local e = summary.errors
+    local errors = e.connect + e.read + e.write + e.timeout + e.status
+    local rate = summary.requests / (summary.duration / 1e6)
+    io.write(string.format('{"instances": %d, "requests_per_s": %.1f, "instances_per_s": %.1f, "p50_ms": %.2f, "p99_ms": %.2f, "errors": %d}\n',
+        $count, rate, rate * $count, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+end
+LUA
+    # A short warm-up, then the measured run.
+    wrk -t1 -c"$connections" -d2s -s "$work/post-$count.lua" "http://127.0.0.1:$port/v1/score" > /dev/null
+    wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s -s "$work/post-$count.lua" "http://127.0.0.1:$port/v1/score" | tail -n1
+done
