@@ -49,7 +49,7 @@ struct ScoringEndpoints: Sendable {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw ServingError.tooLarge("the body has more than the limit of \(limit) bytes")
         }
-        let instances = try ScoreRequest.instances(in: Data(body.readableBytesView))
+        let instances = try ScoreRequest.instances(in: Array(body.readableBytesView))
         guard instances.count <= configuration.maxInstances else {
             throw ServingError.tooLarge(
                 "\(instances.count) instances, more than the limit of \(configuration.maxInstances) per request")

@@ -37,12 +37,12 @@ public struct ServingConfiguration: Sendable, Equatable {
 
     /// Checks that every limit is positive.
     public func validate() throws {
-        let positive: [(String, Double)] = [
+        var positive: [(String, Double)] = [
             ("max batch rows", Double(maxBatchRows)), ("max body bytes", Double(maxBodyBytes)),
             ("max instances", Double(maxInstances)), ("max queued rows", Double(maxQueuedRows)),
             ("queue timeout", queueTimeoutSeconds), ("idle timeout", idleTimeoutSeconds),
-            ("reload interval", reloadPollSeconds ?? 1),
         ]
+        if let reloadPollSeconds { positive.append(("reload interval", reloadPollSeconds)) }
         if let (name, _) = positive.first(where: { !($0.1 > 0) }) {
             throw ServingError.configuration("\(name) must be positive")
         }

@@ -49,7 +49,7 @@ final class BadInputTests: XCTestCase {
     func testAnInstanceThatIsNotAnObjectIsA422NamingIt() async throws {
         let (status, error) = try await refusal(JSONBody.text(#"{"instances": [{"user": "u1"}, 7]}"#))
         XCTAssertEqual(status, .unprocessableContent)
-        XCTAssertEqual(error, "instance 1: expected an object of feature values")
+        XCTAssertEqual(error, "instance 1: expected an object of feature values, found a number")
     }
 
     func testAValueOfTheWrongTypeIsA422NamingInstanceAndFeature() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Randomness
 import RecData
 import Training
 import XCTest

@@ -42,7 +42,7 @@ public enum RawValue: Codable, Sendable, Equatable {
     }
 
     /// The text of a number as the vocabulary stores it: integral values without a fractional part.
-    static func text(of number: Double) -> String {
+    public static func text(of number: Double) -> String {
         if number.rounded() == number, abs(number) < 9.0e18 { return String(Int64(number)) }
         return String(number)
     }
