@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Models
+import RecData
+import Tensor
+import Training
+
+/// `dtrn bench infer`: scoring throughput of a model on a dataset's test split — batch
+/// assembly, forward in inference mode and the per-task probabilities copied out — with
+/// the achieved GFLOP/s against the cores' peak and peak memory.
+struct InferBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infer",
+        abstract: "Measure scoring samples/s of a model over the test split (batches of the training batch size).",
+        discussion: """
+        Examples:
+          dtrn bench infer --data census-income --preset rechub --model ple
+          dtrn bench infer --json              # DTRN on the default synthetic data
+        """)
+
+    @OptionGroup var options: ModelBenchOptions
+
+    func run() throws {
+        try reportingErrors {
+            let bench = try ModelBenchmark(options: options)
+            let model = try bench.makeModel()
+            model.eval()
+            let loss = MultiTaskLoss(tasks: bench.layout.tasks)
+            var iterator = BatchIterator(split: bench.dataset.test, schema: bench.dataset.schema,
+                                         batchSize: bench.trainingConfig.batchSize, shuffle: false)
+            var batch = iterator.makeBatch()
+            var pass = 0
+            let rate = bench.measure {
+                let size = iterator.nextCycling(into: &batch, epoch: &pass)
+                let inputs = TrainingBatch(batch).inputs
+                _ = Autograd.inference { loss.probabilities(model(inputs)) }.values
+                return size
+            }
+            try bench.print(bench.result(
+                benchmark: "infer", samplesPerSecond: rate,
+                flopsPerSample: ModelFlops(config: bench.modelConfig, layout: bench.layout)?.forward,
+                parameters: model.parameterCount))
+        }
+    }
+}

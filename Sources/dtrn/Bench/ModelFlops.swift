@@ -1,0 +1,127 @@
+import Models
+
+/// The floating-point work of one sample through a model, counted from its config and
+/// feature layout the way the model computes it.
+///
+/// Counted are the matrix products, 2 FLOPs per multiply-add: every linear and stacked
+/// expert layer (`in · out`), self-attention's `Q·Kᵀ` and `weights·V` (`L² · d` each per
+/// sequence of length L), and sequence pooling (`L · d` per product). Not counted: embedding
+/// lookups, batch and layer norms, activations, softmax, the gate-weighted expert sums and
+/// DTRN's hypernetwork (which runs once per batch, not per sample). A training step costs
+/// three forward passes: the backward pass computes two products (`dX = dY·Wᵀ`,
+/// `dW = Xᵀ·dY`) for every forward one.
+struct ModelFlops {
+    /// The multiply-adds of one sample's forward pass.
+    var multiplyAdds: Int
+
+    /// FLOPs of one sample's forward pass.
+    var forward: Double { 2 * Double(multiplyAdds) }
+
+    /// FLOPs of one sample's training step (forward and backward).
+    var training: Double { 3 * forward }
+
+    /// The count for `config` on `layout`; nil for the models it does not cover (Cross-Stitch,
+    /// ESMM, AITM).
+    init?(config: ModelConfig, layout: FeatureLayout) {
+        let count = Count(config: config, layout: layout)
+        let width = (layout.fieldCount + layout.sequences.count) * config.embeddingDimension
+        switch config.model {
+        case "shared-bottom", "omoe", "mmoe", "cgc", "ple":
+            multiplyAdds = count.sequencePooling(copies: 1) + count.backbone(config.model, inputSize: width, distinctInputs: 1)
+        case "single-task":
+            let network = Count.mlp(width, config.bottomHidden + config.towerHidden + [1])
+            multiplyAdds = layout.tasks.count * (count.sequencePooling(copies: 1) + network)
+        case "dtrn":
+            multiplyAdds = count.dtrn(inputSize: width)
+        default:
+            return nil
+        }
+    }
+
+    /// The per-part counts of one config and layout.
+    private struct Count {
+        let config: ModelConfig
+        let layout: FeatureLayout
+        var tasks: Int { layout.tasks.count }
+        var d: Int { config.embeddingDimension }
+
+        /// An MLP from `input` through `widths`.
+        static func mlp(_ input: Int, _ widths: [Int]) -> Int {
+            zip([input] + widths, widths).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+
+        /// `count` experts of `config.expertHidden` widths reading `input` features.
+        func experts(_ count: Int, input: Int) -> Int {
+            count * Self.mlp(input, config.expertHidden)
+        }
+
+        /// The towers `hidden… → 1` on inputs of width `input`.
+        func towers(input: Int) -> Int {
+            tasks * Self.mlp(input, config.towerHidden + [1])
+        }
+
+        /// Pooling every behaviour sequence `copies` times: the target's scores and the
+        /// weighted sum, or the weighted sum alone for mean pooling.
+        func sequencePooling(copies: Int) -> Int {
+            let products = layout.targetItemField == nil ? 1 : 2
+            return layout.sequences.reduce(0) { $0 + copies * products * $1.length * d }
+        }
+
+        /// The backbone `name` on per-task inputs of width `inputSize`, of which
+        /// `distinctInputs` differ (shared parts run once per distinct input).
+        func backbone(_ name: String, inputSize: Int, distinctInputs: Int) -> Int {
+            switch name {
+            case "shared-bottom":
+                return distinctInputs * Self.mlp(inputSize, config.bottomHidden)
+                    + towers(input: config.bottomHidden.last ?? inputSize)
+            case "mmoe", "omoe":
+                // Every task's input passes its gate, also OMoE's single one.
+                return distinctInputs * experts(config.expertCount, input: inputSize)
+                    + tasks * inputSize * config.expertCount + towers(input: config.expertHidden.last!)
+            case "ple", "cgc":
+                return extractionLevels(name == "cgc" ? 1 : config.levels, inputSize: inputSize, distinctInputs: distinctInputs)
+                    + towers(input: config.expertHidden.last!)
+            default:
+                return towers(input: inputSize)
+            }
+        }
+
+        /// PLE's levels. The shared experts run once per distinct input among the task inputs
+        /// and the shared input, which is a tensor of its own except on a first level whose
+        /// task inputs are all one tensor.
+        func extractionLevels(_ levels: Int, inputSize: Int, distinctInputs: Int) -> Int {
+            let (own, shared) = (config.taskExpertCount, config.sharedExpertCount)
+            var width = inputSize, total = 0
+            for level in 0..<levels {
+                let sharedPasses = level == 0 && distinctInputs == 1 ? 1 : tasks + 1
+                total += tasks * experts(own, input: width) + sharedPasses * experts(shared, input: width)
+                total += tasks * width * (own + shared)
+                if level < levels - 1 { total += width * (tasks * own + shared) }
+                width = config.expertHidden.last!
+            }
+            return total
+        }
+
+        /// DTRN: per behaviour, the attention residual once per encoder, the feed-forward
+        /// layer and pooling once per (task, behaviour) interest; the per-task field gates;
+        /// the backbone on the per-task representations.
+        func dtrn(inputSize: Int) -> Int {
+            let separate = config.separateEncoders, conditioned = !separate && config.taskSpecificInterest
+            let interestsPerBehaviour = separate || conditioned ? tasks : 1
+            let attentionPasses = separate ? tasks : 1
+            var total = sequencePooling(copies: interestsPerBehaviour)
+            for sequence in layout.sequences {
+                let l = sequence.length
+                let attention = l * d * 3 * d + 2 * l * l * d + l * d * d
+                total += attentionPasses * attention + interestsPerBehaviour * 2 * l * d * config.feedForwardHidden
+            }
+            let fields = layout.fieldCount + layout.sequences.count
+            if config.representationRefinement {
+                let bottleneck = max(1, fields / max(1, config.gateReduction))
+                total += tasks * 2 * fields * bottleneck
+            }
+            let perTask = config.representationRefinement || (interestsPerBehaviour > 1 && !layout.sequences.isEmpty)
+            return total + backbone(config.backbone, inputSize: inputSize, distinctInputs: perTask ? tasks : 1)
+        }
+    }
+}

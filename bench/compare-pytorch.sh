@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# dtrn against plain PyTorch (bench/pytorch/models.py) and torch-rechub on Census-Income:
+# the same models, presets, batch size, Adam settings and thread count, measured back to
+# back for every preset × model × {train, infer}. Prints samples/s, the ratios and peak RSS.
+#
+# Usage: bench/compare-pytorch.sh [--threads N] [--presets "rechub large"]
+#          [--models "mmoe ple shared-bottom"] [--seconds S] [--repetitions R]
+#          [--auc-epochs E] [--no-rechub] [--json FILE]
+#
+# PyTorch lives in a virtual environment (PYTORCH_VENV, default .build/pytorch-venv) made on
+# first use with `pip install 'torch==2.13.0+cpu'` and `pip install torch-rechub==0.9.0`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+threads=$(nproc)
+presets="rechub large"
+models="mmoe ple shared-bottom"
+seconds=2
+repetitions=5
+auc_epochs=""
+rechub=1
+json_out=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --threads) threads=$2; shift 2 ;;
+        --presets) presets=$2; shift 2 ;;
+        --models) models=$2; shift 2 ;;
+        --seconds) seconds=$2; shift 2 ;;
+        --repetitions) repetitions=$2; shift 2 ;;
+        --auc-epochs) auc_epochs=$2; shift 2 ;;
+        --no-rechub) rechub=0; shift ;;
+        --json) json_out=$2; shift 2 ;;
+        *) echo "unknown argument: $1 (see the usage at the top of $0)" >&2; exit 2 ;;
+    esac
+done
+
+venv=${PYTORCH_VENV:-.build/pytorch-venv}
+python="$venv/bin/python"
+if ! "$python" -c 'import torch' 2>/dev/null; then
+    echo "installing PyTorch into $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q 'torch==2.13.0+cpu'
+fi
+if [ "$rechub" = 1 ] && ! "$python" -c 'import torch_rechub' 2>/dev/null; then
+    echo "installing torch-rechub into $venv" >&2
+    "$venv/bin/pip" install -q 'torch-rechub==0.9.0'
+fi
+make -s build >/dev/null
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+common=(--threads "$threads" --seconds "$seconds" --repetitions "$repetitions")
+# Encode the data once on each side so that no measured process pays for (or keeps the
+# memory of) parsing the CSV files.
+.build/release/dtrn bench infer --data census-income --preset rechub --model mmoe --repetitions 1 --seconds 0.1 \
+    --warmup-seconds 0 --json >/dev/null 2>&1
+"$python" bench/pytorch/bench.py infer --repetitions 1 --seconds 0.1 --warmup-seconds 0 >/dev/null
+
+implementations=(pytorch)
+[ "$rechub" = 1 ] && implementations+=(torch-rechub)
+run=0
+for preset in $presets; do
+    for model in $models; do
+        for benchmark in train infer; do
+            extra=()
+            [ "$benchmark" = train ] && [ -n "$auc_epochs" ] && extra=(--auc-epochs "$auc_epochs")
+            echo "$preset $model $benchmark" >&2
+            run=$((run + 1))
+            stem="$tmp/$(printf %03d "$run")"
+            .build/release/dtrn bench "$benchmark" --data census-income --preset "$preset" --model "$model" \
+                "${common[@]}" "${extra[@]}" --json 2>/dev/null > "$stem-dtrn.json"
+            for implementation in "${implementations[@]}"; do
+                "$python" bench/pytorch/bench.py "$benchmark" --preset "$preset" --model "$model" \
+                    --implementation "$implementation" "${common[@]}" "${extra[@]}" \
+                    > "$stem-$implementation.json"
+            done
+        done
+    done
+done
+
+python3 - "$tmp" "$json_out" <<'PY'
+import glob, json, os, sys
+folder, json_out = sys.argv[1], sys.argv[2]
+# File names start with the run number, so sorting keeps the order of the runs.
+results = [json.load(open(p)) for p in sorted(glob.glob(os.path.join(folder, "*.json")))]
+if json_out:
+    json.dump(results, open(json_out, "w"), indent=2, sort_keys=True)
+rows = {}
+for r in results:
+    rows.setdefault((r["preset"], r["model"], r["benchmark"]), {})[r["implementation"]] = r
+others = [i for i in ("pytorch", "torch-rechub") if any(i in v for v in rows.values())]
+short = {"pytorch": "pytorch", "torch-rechub": "rechub"}
+head = f"{'preset':7} {'model':13} {'bench':5} {'dtrn/s':>9}" + "".join(f" {short[i] + '/s':>9}" for i in others)
+head += "".join(f" {'÷' + short[i]:>8}" for i in others) + f" {'dtrn GF/s':>9} {'%peak':>6}"
+head += f" {'RSS MB':>7}" + "".join(f" {short[i][:7]:>7}" for i in others)
+if any("testAUC" in r for r in results):
+    head += "  test AUC (dtrn | " + " | ".join(short[i] for i in others) + ")"
+print(head)
+for (preset, model, benchmark), by in rows.items():
+    ours = by["dtrn"]
+    rate = lambda r: r["samplesPerSecond"]["median"]
+    line = f"{preset:7} {model:13} {benchmark:5} {rate(ours):9.0f}"
+    line += "".join(f" {rate(by[i]):9.0f}" for i in others)
+    line += "".join(f" {rate(ours) / rate(by[i]):8.2f}" for i in others)
+    line += f" {ours['gflops']:9.1f} {100 * ours['peakFraction']:6.1f}"
+    line += f" {ours['peakResidentMegabytes']:7d}" + "".join(f" {by[i]['peakResidentMegabytes']:7d}" for i in others)
+    if "testAUC" in ours:
+        fmt = lambda r: " ".join(f"{v:.4f}" for _, v in sorted(r.get("testAUC", {}).items()))
+        line += "  " + " | ".join(fmt(r) for r in [ours] + [by[i] for i in others])
+    print(line)
+print(f"samples/s: median of {results[0]['repetitions']} runs of {results[0]['secondsPerRepetition']} s, "
+      f"{results[0]['threads']} threads, batch {results[0]['batchSize']}; ÷ = dtrn's rate over the other's")
+PY
