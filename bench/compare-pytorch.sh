@@ -58,6 +58,9 @@ common=(--threads "$threads" --seconds "$seconds" --repetitions "$repetitions")
 
 implementations=(pytorch)
 [ "$rechub" = 1 ] && implementations+=(torch-rechub)
+# Other work on the cores distorts every number (PyTorch's OpenMP threads most of all):
+# the load averages before and after tell whether the machine was quiet.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run=0
 for preset in $presets; do
     for model in $models; do
@@ -78,9 +81,9 @@ for preset in $presets; do
     done
 done
 
-python3 - "$tmp" "$json_out" <<'PY'
+python3 - "$tmp" "$json_out" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import glob, json, os, sys
-folder, json_out = sys.argv[1], sys.argv[2]
+folder, json_out, load_before, load_after = sys.argv[1:5]
 # File names start with the run number, so sorting keeps the order of the runs.
 results = [json.load(open(p)) for p in sorted(glob.glob(os.path.join(folder, "*.json")))]
 if json_out:
@@ -110,4 +113,5 @@ for (preset, model, benchmark), by in rows.items():
     print(line)
 print(f"samples/s: median of {results[0]['repetitions']} runs of {results[0]['secondsPerRepetition']} s, "
       f"{results[0]['threads']} threads, batch {results[0]['batchSize']}; ÷ = dtrn's rate over the other's")
+print(f"load average (1, 5, 15 min) before: {load_before}, after: {load_after}")
 PY
