@@ -6,10 +6,12 @@ import ServiceLifecycle
 /// together into one model call (micro-batching), so that throughput grows with load while
 /// the model — which is not safe to run concurrently — only ever runs on that thread.
 ///
-/// A request's rows join the queue; the worker takes the oldest request and waits at most
-/// `maxWaitMilliseconds` from its arrival for others, until `maxBatchRows` rows are queued,
-/// then scores the queued requests that fit in `maxBatchRows` (at least one, whatever its
-/// size, and only requests encoded for the same checkpoint) in one call. Nothing waits
+/// A request counts as on its way while its body is read and encoded, then its rows join the
+/// queue. The worker takes the oldest queued request and, while others are on their way,
+/// waits for them — at most `maxWaitMilliseconds` from its arrival and until `maxBatchRows`
+/// rows are queued — then scores the queued requests that fit in `maxBatchRows` (at least
+/// one, whatever its size, and only requests encoded for the same checkpoint) in one call.
+/// So a lone request is scored at once, and under load requests share model calls. Nothing waits
 /// unboundedly: beyond `maxQueuedRows` queued rows a request is refused at once, and one that
 /// waited longer than `queueTimeoutSeconds` is answered with a 503 instead of being scored.
 ///
@@ -31,6 +33,7 @@ public final class BatchScorer: Service, @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Job] = []
     private var queuedRows = 0
+    private var onTheirWay = 0
     private var stopping = false
     private var workerStopped = false
     private var stopWaiter: CheckedContinuation<Void, Never>?
@@ -44,14 +47,36 @@ public final class BatchScorer: Service, @unchecked Sendable {
         self.metrics = metrics
     }
 
-    /// The scores of `rows` by `model`, `[rows.count × tasks]` row-major, computed in a batch
-    /// with other requests' rows.
-    public func score(_ rows: [EncodedRow], with model: ServedModel) async throws -> [Float] {
-        guard !rows.isEmpty else { return [] }
-        return try await withCheckedThrowingContinuation { continuation in
+    /// The scores of the rows that `prepare` reads and encodes, `[rows × tasks]` row-major,
+    /// computed in a batch with other requests' rows, and the model that scored them.
+    /// While `prepare` runs, the request counts as on its way.
+    public func score(
+        _ prepare: () async throws -> (rows: [EncodedRow], model: ServedModel)
+    ) async throws -> (scores: [Float], model: ServedModel) {
+        condition.withLock { onTheirWay += 1 }
+        let prepared: (rows: [EncodedRow], model: ServedModel)
+        do {
+            prepared = try await prepare()
+        } catch {
+            condition.withLock {
+                onTheirWay -= 1
+                condition.signal()
+            }
+            throw error
+        }
+        return (try await enqueue(prepared.rows, model: prepared.model), prepared.model)
+    }
+
+    /// Queues the rows of a request on its way and waits for their scores.
+    private func enqueue(_ rows: [EncodedRow], model: ServedModel) async throws -> [Float] {
+        try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             defer { condition.unlock() }
-            if stopping {
+            onTheirWay -= 1
+            condition.signal()
+            if rows.isEmpty {
+                continuation.resume(returning: [])
+            } else if stopping {
                 continuation.resume(throwing: ServingError.unavailable("the server is shutting down"))
             } else if queuedRows > 0 && queuedRows + rows.count > maxQueuedRows {
                 continuation.resume(throwing: ServingError.unavailable(
@@ -59,7 +84,6 @@ public final class BatchScorer: Service, @unchecked Sendable {
             } else {
                 queue.append(Job(rows: rows, model: model, enqueued: Self.now(), continuation: continuation))
                 queuedRows += rows.count
-                condition.signal()
             }
         }
     }
@@ -95,7 +119,7 @@ public final class BatchScorer: Service, @unchecked Sendable {
             condition.wait()
         }
         let deadline = queue[0].enqueued + maxWait
-        while !stopping && queuedRows < maxBatchRows, case let now = Self.now(), now < deadline {
+        while !stopping && onTheirWay > 0 && queuedRows < maxBatchRows, case let now = Self.now(), now < deadline {
             _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1e9))
         }
         let model = queue[0].model

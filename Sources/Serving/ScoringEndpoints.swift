@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RecData
 
 /// The HTTP endpoints:
 ///
@@ -39,6 +40,19 @@ struct ScoringEndpoints: Sendable {
 
     /// Decodes, checks and encodes the instances, scores them in a batch and answers in order.
     private func score(_ request: Request) async throws -> Response {
+        let (scores, model) = try await scorer.score {
+            let instances = try await instances(of: request)
+            let model = slot.current
+            return (try model.instances.encode(instances), model)
+        }
+        metrics.recordScoringRequest(instances: scores.count / max(1, model.taskCount))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: ScoreResponse.json(scores: scores, model: model))))
+    }
+
+    /// The instances of a request's body, within the size limits.
+    private func instances(of request: Request) async throws -> [[String: RawValue]] {
         let limit = configuration.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw ServingError.tooLarge("the body has \(length) bytes, more than the limit of \(limit)")
@@ -54,13 +68,7 @@ struct ScoringEndpoints: Sendable {
             throw ServingError.tooLarge(
                 "\(instances.count) instances, more than the limit of \(configuration.maxInstances) per request")
         }
-        let model = slot.current
-        let rows = try model.instances.encode(instances)
-        let scores = try await scorer.score(rows, with: model)
-        metrics.recordScoringRequest(instances: rows.count)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: ScoreResponse.json(scores: scores, model: model))))
+        return instances
     }
 
     private func json(_ value: some Encodable) throws -> Response {

@@ -31,6 +31,17 @@ final class BatchingTests: XCTestCase {
         XCTAssertLessThan(count, instances.count, "24 concurrent requests took \(count) model calls")
     }
 
+    func testALoneRequestDoesNotWaitForCompany() async throws {
+        let fixture = ServingFixtures.synthetic
+        let seconds = try await withServer(fixture, configure: { $0.maxWaitMilliseconds = 5000 }) { client, _ in
+            let started = ContinuousClock.now
+            let response = try await client.execute(uri: "/v1/score", method: .post, body: JSONBody.score([fixture.instances[0]]))
+            XCTAssertEqual(response.status, .ok)
+            return (ContinuousClock.now - started) / .seconds(1)
+        }
+        XCTAssertLessThan(seconds, 2.5, "nothing else was on its way, so the 5 s wait does not apply")
+    }
+
     func testARequestLargerThanTheBatchLimitIsScoredWhole() async throws {
         let fixture = ServingFixtures.synthetic
         let instances = Array(fixture.instances.prefix(30))
