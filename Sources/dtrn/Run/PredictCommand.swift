@@ -42,8 +42,8 @@ struct PredictCommand: ParsableCommand {
             let encoder = RowEncoder(schema: saved.schema, encoder: saved.encoder)
             let rows = try RowSource(path: input)
             let temporary = output + ".partial"
-            FileManager.default.createFile(atPath: temporary, contents: nil)
-            guard let out = FileHandle(forWritingAtPath: temporary) else {
+            guard FileManager.default.createFile(atPath: temporary, contents: nil),
+                  let out = FileHandle(forWritingAtPath: temporary) else {
                 throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: output])
             }
             defer { try? FileManager.default.removeItem(atPath: temporary) }
