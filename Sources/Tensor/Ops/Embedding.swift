@@ -34,18 +34,36 @@ extension Tensor {
     /// Adds gradient rows `g[i]` to table row `indices[i]` in the row-sparse gradient.
     private func accumulateRowSparse(indices: [Int32], gradient g: UnsafePointer<Float>, width d: Int) {
         var sparse = rowGrad ?? RowSparseGradient(width: d)
-        var slot = [Int32: Int](minimumCapacity: sparse.rows.count + indices.count)
-        for (i, r) in sparse.rows.enumerated() { slot[r] = i }
-        for row in indices where slot[row] == nil {
-            slot[row] = sparse.rows.count
+        var slots = RowSlots(tableRows: shape[0], expected: sparse.rows.count + indices.count)
+        for (i, r) in sparse.rows.enumerated() { slots[r] = Int32(i) }
+        for row in indices where slots[row] < 0 {
+            slots[row] = Int32(sparse.rows.count)
             sparse.rows.append(row)
         }
         sparse.values.append(contentsOf: repeatElement(0, count: sparse.rows.count * d - sparse.values.count))
         sparse.values.withUnsafeMutableBufferPointer { v in
             for (i, row) in indices.enumerated() {
-                accumulate(g + i * d, into: v.baseAddress! + slot[row]! * d, d)
+                accumulate(g + i * d, into: v.baseAddress! + Int(slots[row]) * d, d)
             }
         }
         rowGrad = sparse
+    }
+}
+
+/// Where each table row's gradient sits in a row-sparse gradient (−1: not yet there): a plain
+/// array for tables of up to 2^18 rows, a dictionary for larger ones.
+private struct RowSlots {
+    private var dense: [Int32]
+    private var map: [Int32: Int32]
+
+    init(tableRows: Int, expected: Int) {
+        let small = tableRows <= 1 << 18
+        dense = small ? [Int32](repeating: -1, count: tableRows) : []
+        map = small ? [:] : [Int32: Int32](minimumCapacity: expected)
+    }
+
+    subscript(row: Int32) -> Int32 {
+        get { dense.isEmpty ? map[row, default: -1] : dense[Int(row)] }
+        set { if dense.isEmpty { map[row] = newValue } else { dense[Int(row)] = newValue } }
     }
 }
