@@ -38,13 +38,13 @@ typealias Vec = SIMD16<Float>
 /// Loads the `count < 16` floats at `p` into the low lanes of a vector (the others 0).
 @inline(__always) func loadPartial(_ p: UnsafePointer<Float>, _ count: Int) -> Vec {
     var v = Vec(repeating: 0)
-    for j in 0..<count { v[j] = p[j] }
+    withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: p, byteCount: count * 4) }
     return v
 }
 
 /// Stores the low `count < 16` lanes of `v` at `p`.
 @inline(__always) func storePartial(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
-    for j in 0..<count { p[j] = v[j] }
+    withUnsafeBytes(of: v) { UnsafeMutableRawPointer(p).copyMemory(from: $0.baseAddress!, byteCount: count * 4) }
 }
 
 /// `y[i] = f(x[i])` for `n` floats, 16 lanes at a time; the tail runs as one padded vector,
