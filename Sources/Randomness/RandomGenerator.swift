@@ -67,9 +67,4 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
             values.swapAt(i, nextInt(below: i + 1))
         }
     }
-
-    /// A generator for an independent stream, derived from this one's next output.
-    public mutating func split() -> RandomGenerator {
-        RandomGenerator(seed: next())
-    }
 }

@@ -17,14 +17,6 @@ public struct RowSparseGradient: Sendable {
         self.width = width
     }
 
-    /// Creates a gradient from explicit rows and values.
-    public init(rows: [Int32], values: [Float], width: Int) {
-        precondition(values.count == rows.count * width, "values do not match rows × width")
-        self.rows = rows
-        self.values = values
-        self.width = width
-    }
-
     /// The dense equivalent for a table of `rowCount` rows.
     public func densified(rowCount: Int) -> [Float] {
         var dense = [Float](repeating: 0, count: rowCount * width)
