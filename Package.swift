@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Tensor"]),
-        .testTarget(name: "RecDataTests", dependencies: ["RecData"]),
+        .testTarget(name: "RecDataTests", dependencies: ["RecData", "Randomness"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "RecData", "Tensor"]),
         .testTarget(

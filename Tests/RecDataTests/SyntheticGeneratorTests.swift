@@ -1,5 +1,6 @@
 import XCTest
 
+import Randomness
 @testable import RecData
 
 final class SyntheticGeneratorTests: XCTestCase {
@@ -53,7 +54,9 @@ final class SyntheticGeneratorTests: XCTestCase {
                 XCTAssertEqual(column.values.count, rows)
                 XCTAssertTrue(column.values.allSatisfy { (1...Int32(column.vocabularySize)).contains($0) }, column.name)
             }
-            XCTAssertEqual(split.numeric.map(\.name), ["dense_0", "dense_1", "dense_2", "dense_3"])
+            XCTAssertEqual(
+                split.numeric.map(\.name),
+                ["dense_0", "dense_1", "dense_2", "dense_3"] + (0..<12).map { "shared_\($0)" })
             XCTAssertTrue(split.numeric.allSatisfy { $0.values.count == rows })
             XCTAssertEqual(split.labels.map(\.name), ["task_0", "task_1", "task_2"])
             for label in split.labels {
@@ -136,16 +139,29 @@ final class SyntheticGeneratorTests: XCTestCase {
         XCTAssertLessThan(meanCorrelations[2], 0.15)
     }
 
-    func testTheSharedPartDependsOnlyOnTheUserAndTheCandidateCategory() throws {
+    func testTheSharedPartIsTheRidgeSumOfTheSharedFields() throws {
         var config = smallConfig()
-        (config.sharedWeight, config.sequenceWeight, config.fieldWeight) = (1, 0, 0)
+        (config.sharedWeight, config.sequenceWeight, config.fieldWeight, config.labelNoise) = (1, 0, 0, 0)
         let split = try generate(config).train
-        var scoreOf: [[Int32]: Float] = [:]
-        for row in 0..<split.rowCount {
-            let key = [split.categorical[0].values[row], split.categorical[2].values[row]]
-            let score = split.labels[0].ceilingScores[row]
-            XCTAssertEqual(scoreOf[key, default: score], score, accuracy: 1e-5, "user and category \(key)")
-            scoreOf[key] = score
+        var random = RandomGenerator(seed: config.seed, stream: 0)
+        let world = SyntheticWorld(config: config, random: &random)
+        let shared = split.numeric.filter { $0.name.hasPrefix("shared_") }
+        XCTAssertEqual(shared.count, config.sharedFields)
+        for t in 0..<config.tasks {
+            let recomputed = (0..<split.rowCount).map { r in
+                Float(world.sharedPart(task: t, values: shared.map { Double($0.values[r]) }))
+            }
+            XCTAssertGreaterThan(correlation(split.labels[t].ceilingScores, recomputed), 0.9999, "task \(t)")
+        }
+    }
+
+    func testAtConflictZeroEveryTaskNeedsTheSameSharedFunction() throws {
+        var config = smallConfig(conflict: 0)
+        (config.sharedWeight, config.sequenceWeight, config.fieldWeight) = (1, 0, 0)
+        let labels = try generate(config).train.labels
+        for t in 1..<config.tasks {
+            let offsets = zip(labels[t].ceilingScores, labels[0].ceilingScores).map { $0 - $1 }
+            XCTAssertEqual(offsets.max()! - offsets.min()!, 0, accuracy: 1e-4, "task \(t) differs from task 0 by more than its bias")
         }
     }
 

@@ -14,7 +14,7 @@ struct SyntheticLogits {
         var ceiling: [[Double]] = [], oracle: [[Double]] = []
         for (t, rate) in config.resolvedPositiveRates.enumerated() {
             let sequence = standardized(zip(standardized(terms.recency[t]), standardized(terms.subset[t])).map(+))
-            let components = [standardized(terms.interaction[t]), sequence, standardized(terms.fields[t])]
+            let components = [standardized(terms.shared[t]), sequence, standardized(terms.fields[t])]
             var observable = [Double](repeating: 0, count: sequence.count)
             for (weight, component) in zip(weights, components) {
                 for r in observable.indices { observable[r] += weight * component[r] }

@@ -27,15 +27,20 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var minimumSequenceLength = 2
     /// Width k of the item latent vectors.
     public var latentDimension = 4
-    /// Number of user segments G; a user's segment shapes their category preferences and, with the
-    /// candidate's category, the conflict-controlled interaction.
+    /// Number of user segments G; users of a segment share their category preferences.
     public var userSegments = 8
     /// Vocabulary size of each categorical context field.
     public var contextVocabularies = [8, 32, 128, 512]
     /// Number of dense (numeric) context fields.
     public var denseFields = 4
-    /// Task conflict c in [0, 1]: 0, the tasks need the same segment–category interaction; 1,
-    /// mutually orthogonal ones.
+    /// Number of shared fields D: standard normal numeric inputs of every task's shared part.
+    public var sharedFields = 12
+    /// Number of sine ridges M in every task's shared part.
+    public var ridges = 16
+    /// Frequency ω of the ridges.
+    public var ridgeFrequency = 2.0
+    /// Task conflict c in [0, 1]: the share of each task's ridges that are its own. 0, the tasks
+    /// need the same function of the shared fields; 1, unrelated ones.
     public var conflict = 0.5
     /// Target positive rate per task; `nil` means `defaultPositiveRates(tasks:)`.
     public var positiveRates: [Double]? = nil
@@ -43,11 +48,10 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
     public var signalStd = 2.0
     /// Standard deviation of the hidden per-row logit noise that no model can observe.
     public var labelNoise = 0.5
-    /// Share of the observable logit's variance carried by the conflict-controlled segment–category
-    /// interaction.
-    public var sharedWeight = 0.45
+    /// Share of the observable logit's variance carried by the conflict-controlled shared part.
+    public var sharedWeight = 0.5
     /// Share of the observable logit's variance carried by the task's behaviour-sequence readings.
-    public var sequenceWeight = 0.35
+    public var sequenceWeight = 0.3
     /// Share of the observable logit's variance carried by the task's own context fields.
     public var fieldWeight = 0.2
     /// Per-step decay of the recency-weighted sequence reading (newest item weight 1).
@@ -97,10 +101,10 @@ public struct SyntheticConfig: Codable, Equatable, Sendable {
             (1...sequenceLength).contains(minimumSequenceLength),
             "minimumSequenceLength must be in 1…\(sequenceLength), got \(minimumSequenceLength)")
         try require(latentDimension >= 1, "latentDimension must be at least 1, got \(latentDimension)")
-        try require(
-            userSegments >= 1 && userSegments + categories > tasks,
-            "userSegments + categories must exceed tasks (one orthogonal interaction per task plus a common one), "
-                + "got \(userSegments) segments and \(categories) categories for \(tasks) tasks")
+        try require(userSegments >= 1, "userSegments must be at least 1, got \(userSegments)")
+        try require(sharedFields >= 2, "sharedFields must be at least 2, got \(sharedFields)")
+        try require(ridges >= 1, "ridges must be at least 1, got \(ridges)")
+        try require(ridgeFrequency > 0, "ridgeFrequency must be positive, got \(ridgeFrequency)")
         try require(contextVocabularies.allSatisfy { $0 >= 1 }, "every context vocabulary must be at least 1")
         try require(denseFields >= 0, "denseFields must not be negative, got \(denseFields)")
         try require((0...1).contains(conflict), "conflict must be in [0, 1], got \(conflict)")
@@ -145,6 +149,9 @@ extension SyntheticConfig {
         userSegments = try value(.userSegments, userSegments)
         contextVocabularies = try value(.contextVocabularies, contextVocabularies)
         denseFields = try value(.denseFields, denseFields)
+        sharedFields = try value(.sharedFields, sharedFields)
+        ridges = try value(.ridges, ridges)
+        ridgeFrequency = try value(.ridgeFrequency, ridgeFrequency)
         conflict = try value(.conflict, conflict)
         positiveRates = try container.decodeIfPresent([Double].self, forKey: .positiveRates)
         signalStd = try value(.signalStd, signalStd)

@@ -3,8 +3,7 @@ import Randomness
 ///
 /// The data are built to be diagnostic for multi-task models with task-specific bottoms: tasks
 /// read the same behaviour sequence differently, depend on different fields, and — dialled by the
-/// conflict c — need the same or mutually orthogonal effects of the same user segment and item
-/// category.
+/// conflict c — need the same or unrelated nonlinear functions of the same shared fields.
 /// Notation: k = `latentDimension`, C = `categories`, B = `behaviours`, T = `tasks`,
 /// L = `sequenceLength`, N(0, s²) a normal draw, "standardise" = shift and scale to mean 0 and
 /// standard deviation 1 over the rows of all three splits together.
@@ -15,9 +14,9 @@ import Randomness
 /// - user u ∈ 1…U has a segment g(u) uniform in 1…G (G = `userSegments`) and, per behaviour b, a
 ///   category preference π_ub = softmax(κ·(s_g(u)b + n_ub)/√2), s and n ~ N(0, I_C),
 ///   κ = `preferenceConcentration`: users of one segment browse alike;
-/// - e_0, e_1, …, e_T are orthonormal vectors of length G + C (Gram–Schmidt of Gaussian vectors);
-///   task t's segment effects x_t and category effects y_t are (x_t; y_t) = cos θ·e_0 + sin θ·e_{t+1},
-///   θ = c·π/2;
+/// - task t's shared part has M = `ridges` ridges, each a unit direction a_tm in ℝ^D (D =
+///   `sharedFields`) and a phase φ_tm: the first M − round(c·M) ridges are common to all tasks, the
+///   other round(c·M) are each task's own (directions uniform on the sphere, phases in [0, 2π));
 /// - task t has reading directions w_t, w'_t ~ N(0, I_k/k); the values of item i are ⟨w_t, μ_c(i)⟩
 ///   (recency reading) and ⟨w'_t, μ_c(i)⟩ (subset reading);
 /// - task t has a category subset S_t of ⌈`categorySubsetFraction`·C⌉ categories;
@@ -29,13 +28,17 @@ import Randomness
 ///   else uniformly; the candidate i is uniform within its category;
 /// - behaviour b's sequence has n_b uniform in `minimumSequenceLength`…L items, each with category
 ///   ~ π_ub and item uniform within it, stored right-aligned (newest in slot L−1, age 0);
-/// - categorical context values are uniform over their vocabulary, dense ones ~ N(0, 1).
+/// - categorical context values are uniform over their vocabulary, dense ones ~ N(0, 1); the D
+///   shared fields s ~ N(0, I_D).
 ///
 /// **Logit of task t** (relevance of a sequence item s to the candidate: ⟨q_s, q_i⟩):
-/// - shared part H_t = x_t[g(u)] + y_t[c(i)]. Between tasks, corr(H_s, H_t) ≈ cos²θ: at c = 0 every
-///   task needs the same effects (a sparse task profits from the others' labels), at c = 1 mutually
-///   orthogonal ones of the same inputs (a sign flip would be no conflict: any tower can negate a
-///   readout). Additive in two learnable ids, so embedding-and-MLP models can learn it;
+/// - shared part H_t = Σ_m sin(ω·⟨a_tm, s⟩ + φ_tm), ω = `ridgeFrequency`: a wiggly function of the
+///   shared fields that a network spends hidden units on. At c = 0 every task needs the same
+///   function (a sparse task profits from the others' labels); at c = 1 each task needs its own
+///   (correlation ≈ 0), so a shared bottom of limited width must fit T·M ridges where a
+///   single-task network fits M — conflict under a capacity limit. Between tasks,
+///   corr(H_s, H_t) ≈ 1 − c.
+///   A sign flip would be no conflict (any tower can negate a readout), so the dial never flips one;
 /// - relevance weight of a sequence item s: ρ_s = exp(τ·⟨q_s, q_i⟩), τ = `relevanceSharpness`;
 /// - recency reading R_t = Σ_a γ^a ρ_a v_t(s_a) / Σ_a γ^a ρ_a over behaviour t mod B's items by age a,
 ///   γ = `recencyDecay`, v_t the item's recency value;
@@ -98,9 +101,9 @@ public struct SyntheticGenerator: Sendable {
                 SyntheticCategoricalColumn(
                     name: "context_\(f)", vocabularySize: config.contextVocabularies[f], values: values)
             }
-        let numeric = features.dense.enumerated().map { f, values in
-            SyntheticNumericColumn(name: "dense_\(f)", values: values)
-        }
+        let numeric =
+            features.dense.enumerated().map { f, values in SyntheticNumericColumn(name: "dense_\(f)", values: values) }
+            + features.shared.enumerated().map { f, values in SyntheticNumericColumn(name: "shared_\(f)", values: values) }
         let sequences = (0..<config.behaviours).map { b in
             SyntheticSequenceColumn(
                 name: "behaviour_\(b)", length: config.sequenceLength, itemField: "item_id",

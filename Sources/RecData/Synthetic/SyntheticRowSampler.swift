@@ -10,6 +10,8 @@ struct SyntheticFeatures {
     var context: [[Int32]]
     /// One column per dense context field.
     var dense: [[Float]]
+    /// One column per shared field (the inputs of every task's shared part).
+    var shared: [[Float]]
     /// Per behaviour: `rows × L` right-aligned item ids, their categories, and the lengths.
     var sequenceItems: [[Int32]]
     var sequenceCategories: [[Int32]]
@@ -19,8 +21,8 @@ struct SyntheticFeatures {
 /// The raw (not yet standardised) logit terms of every task over the rows of all splits, each
 /// `[task][row]`.
 struct SyntheticTerms {
-    /// H_t: the segment–category interaction A_t[g(u), c(i)].
-    var interaction: [[Double]]
+    /// H_t: task t's ridge sum over the shared fields.
+    var shared: [[Double]]
     /// R_t: task t's values of behaviour t mod B's items, weighted by recency and relevance.
     var recency: [[Double]]
     /// S_t: task t's values of behaviour (t+1) mod B's items in category subset S_t, weighted by
@@ -33,7 +35,7 @@ struct SyntheticTerms {
 
     init(tasks: Int, rows: Int) {
         let zeros = [[Double]](repeating: [Double](repeating: 0, count: rows), count: tasks)
-        (interaction, recency, subset, fields, noise) = (zeros, zeros, zeros, zeros, zeros)
+        (shared, recency, subset, fields, noise) = (zeros, zeros, zeros, zeros, zeros)
     }
 }
 
@@ -57,11 +59,12 @@ extension SyntheticWorld {
         var candidateCategoryColumn = [Int32](repeating: 0, count: rows)
         var context = [[Int32]](repeating: [Int32](repeating: 0, count: rows), count: contextCount)
         var dense = [[Float]](repeating: [Float](repeating: 0, count: rows), count: config.denseFields)
+        var shared = [[Float]](repeating: [Float](repeating: 0, count: rows), count: config.sharedFields)
+        var sharedValues = [Double](repeating: 0, count: config.sharedFields)
         let emptySequences = [Int32](repeating: 0, count: rows * length)
         var sequenceItems = [[Int32]](repeating: emptySequences, count: behaviours)
         var sequenceCategories = sequenceItems
         var sequenceLengths = [[Int32]](repeating: [Int32](repeating: 0, count: rows), count: behaviours)
-        let segments = config.userSegments
         let sharpness = config.relevanceSharpness
         /// exp(τ·⟨q_s, q_i⟩) of every slot, behaviour-major.
         var attention = [Double](repeating: 0, count: behaviours * length)
@@ -90,11 +93,14 @@ extension SyntheticWorld {
             }
             for f in 0..<contextCount { context[f][r] = Int32(1 + random.nextInt(below: vocabularies[f])) }
             for f in 0..<config.denseFields { dense[f][r] = Float(random.nextStandardNormal()) }
+            for f in 0..<config.sharedFields {
+                shared[f][r] = Float(random.nextStandardNormal())
+                sharedValues[f] = Double(shared[f][r])
+            }
 
             let row = offset + r
             for t in 0..<tasks {
-                terms.interaction[t][row] =
-                    segmentInteractions[(t * segments + userSegment[user - 1]) * (categories + 1) + candidateCategory]
+                terms.shared[t][row] = sharedPart(task: t, values: sharedValues)
 
                 let recent = t % behaviours
                 var weighted = 0.0, weights = 0.0
@@ -126,7 +132,7 @@ extension SyntheticWorld {
         }
         return SyntheticFeatures(
             users: userColumn, candidates: candidateColumn, candidateCategories: candidateCategoryColumn,
-            context: context, dense: dense, sequenceItems: sequenceItems,
+            context: context, dense: dense, shared: shared, sequenceItems: sequenceItems,
             sequenceCategories: sequenceCategories, sequenceLengths: sequenceLengths)
     }
 }

@@ -18,10 +18,10 @@ struct SyntheticWorld {
     /// Cumulative category preference of user u for behaviour b over categories 1…C at
     /// `((u - 1) * B + b) * C ..< … + C`.
     let preferenceCDF: [Double]
-    /// Segment g(u) ∈ 0..<G of user u at index u - 1.
-    let userSegment: [Int]
-    /// Task t's interaction A_t[g, c] at `(t * G + g) * (C + 1) + c` (c = 0 unused).
-    let segmentInteractions: [Double]
+    /// Unit direction a_tm of task t's ridge m over the shared fields, at `(t * M + m) * D ..< … + D`.
+    let ridgeDirections: [Double]
+    /// Phase φ_tm of task t's ridge m, at `t * M + m`.
+    let ridgePhases: [Double]
     /// Task t's values of item i, ⟨w_t, q_i⟩ (recency reading) and ⟨w'_t, q_i⟩ (subset reading), at
     /// `(i * T + t) * 2` and `… + 1`.
     let itemValues: [Double]
@@ -71,7 +71,6 @@ struct SyntheticWorld {
 
         let segments = config.userSegments
         let userSegment = (0..<users).map { _ in random.nextInt(below: segments) }
-        self.userSegment = userSegment
         let segmentPreferences = (0..<(segments * behaviours * categories)).map { _ in random.nextStandardNormal() }
         var cdf = [Double](repeating: 0, count: users * behaviours * categories)
         for u in 0..<users {
@@ -90,17 +89,7 @@ struct SyntheticWorld {
         }
         preferenceCDF = cdf
 
-        let tables = Self.interactionTables(
-            segments: segments, categories: categories, tasks: tasks, conflict: config.conflict, random: &random)
-        var interactions = [Double](repeating: 0, count: tasks * segments * (categories + 1))
-        for t in 0..<tasks {
-            for g in 0..<segments {
-                for c in 0..<categories {
-                    interactions[(t * segments + g) * (categories + 1) + c + 1] = tables[t][g] + tables[t][segments + c]
-                }
-            }
-        }
-        segmentInteractions = interactions
+        (ridgeDirections, ridgePhases) = Self.ridges(config: config, random: &random)
 
         let directions = (0..<(tasks * 2 * k)).map { _ in random.nextStandardNormal() * latentScale }
         var values = [Double](repeating: 0, count: (items + 1) * tasks * 2)
@@ -131,27 +120,42 @@ struct SyntheticWorld {
         recencyWeights = (0..<config.sequenceLength).map { pow(config.recencyDecay, Double($0)) }
     }
 
-    /// Per task, the segment effects x_t (G values) followed by the category effects y_t (C values):
-    /// (x_t; y_t) = cos θ e_0 + sin θ e_{t+1}, θ = c·π/2, where e_0…e_T are orthonormal (Gram–Schmidt
-    /// of Gaussian vectors).
-    private static func interactionTables(
-        segments: Int, categories: Int, tasks: Int, conflict: Double, random: inout RandomGenerator
-    ) -> [[Double]] {
-        var basis: [[Double]] = []
-        while basis.count <= tasks {
-            var m = (0..<(segments + categories)).map { _ in random.nextStandardNormal() }
-            for e in basis {
-                let projection = zip(m, e).reduce(0) { $0 + $1.0 * $1.1 }
-                for i in m.indices { m[i] -= projection * e[i] }
+    /// The tasks' ridge directions and phases: ridges m < M − round(c·M) are common to all tasks,
+    /// the others are each task's own; directions are uniform on the unit sphere of ℝ^D, phases
+    /// uniform in [0, 2π).
+    private static func ridges(config: SyntheticConfig, random: inout RandomGenerator) -> ([Double], [Double]) {
+        let (tasks, ridges, fields) = (config.tasks, config.ridges, config.sharedFields)
+        func ridge() -> (direction: [Double], phase: Double) {
+            while true {
+                let v = (0..<fields).map { _ in random.nextStandardNormal() }
+                let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                if norm > 1e-6 { return (v.map { $0 / norm }, random.nextDouble() * 2 * Double.pi) }
             }
-            let norm = m.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            guard norm > 1e-6 else { continue }
-            basis.append(m.map { $0 / norm })
         }
-        let angle = conflict * Double.pi / 2
-        return (0..<tasks).map { t in
-            zip(basis[0], basis[t + 1]).map { cos(angle) * $0 + sin(angle) * $1 }
+        let common = (0..<ridges).map { _ in ridge() }
+        let commonCount = ridges - Int((config.conflict * Double(ridges)).rounded())
+        var directions: [Double] = [], phases: [Double] = []
+        for _ in 0..<tasks {
+            for m in 0..<ridges {
+                let chosen = m < commonCount ? common[m] : ridge()
+                directions += chosen.direction
+                phases.append(chosen.phase)
+            }
         }
+        return (directions, phases)
+    }
+
+    /// H_t = Σ_m sin(ω·⟨a_tm, s⟩ + φ_m) of the shared field values `s`.
+    func sharedPart(task t: Int, values s: [Double]) -> Double {
+        let (ridges, fields) = (config.ridges, config.sharedFields)
+        var sum = 0.0
+        for m in 0..<ridges {
+            let base = (t * ridges + m) * fields
+            var projection = 0.0
+            for f in 0..<fields { projection += ridgeDirections[base + f] * s[f] }
+            sum += sin(config.ridgeFrequency * projection + ridgePhases[t * ridges + m])
+        }
+        return sum
     }
 
     /// A category of 1…C drawn from user u's preference for behaviour b.
