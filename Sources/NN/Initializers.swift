@@ -11,6 +11,7 @@ import Tensor
 /// | `xavierNormal` | `N(0, σ²)`, `σ = √(2 / (fanIn + fanOut))` |
 /// | `heUniform` | `U(−a, a)`, `a = √(6 / fanIn)` (He et al., for ReLU) |
 /// | `heNormal` | `N(0, σ²)`, `σ = √(2 / fanIn)` |
+/// | `fanInUniform` | `U(−a, a)`, `a = 1 / √fanIn` (PyTorch's default for `nn.Linear` weights) |
 public enum Initializer: Sendable, Equatable {
     /// Every element 0.
     case zeros
@@ -30,6 +31,9 @@ public enum Initializer: Sendable, Equatable {
     case heUniform
     /// He (Kaiming) normal, fan-in mode with the ReLU gain: variance `2 / fanIn`.
     case heNormal
+    /// `U(−a, a)`, `a = 1 / √fanIn`: PyTorch's default for `nn.Linear` weights (Kaiming
+    /// uniform with a = √5).
+    case fanInUniform
 
     /// The fan-in and fan-out of a weight of `shape`, laid out `[..., in, out]` as ``Linear``
     /// stores it: the last two axes; leading axes stack independent weights (experts, heads).
@@ -69,6 +73,9 @@ public enum Initializer: Sendable, Equatable {
             Self.fillUniform(values, -bound..<bound, &generator)
         case .heNormal:
             Self.fillNormal(values, 0, (2 / Float(fanIn)).squareRoot(), &generator)
+        case .fanInUniform:
+            let bound = 1 / Float(fanIn).squareRoot()
+            Self.fillUniform(values, -bound..<bound, &generator)
         }
     }
 

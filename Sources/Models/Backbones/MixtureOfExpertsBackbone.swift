@@ -17,7 +17,7 @@ public final class MixtureOfExpertsBackbone: Module, Backbone {
         experts = ExpertGroup(count: expertCount, inputSize: inputSize, hidden: expertHidden, style: style,
                               generator: &generator)
         gates = (0..<(gatePerTask ? tasks : 1)).map { _ in
-            SoftmaxGate(inputSize: inputSize, experts: expertCount, generator: &generator)
+            SoftmaxGate(inputSize: inputSize, experts: expertCount, style: style, generator: &generator)
         }
         towers = Towers(tasks: tasks, inputSize: experts.outputSize, hidden: towerHidden, style: style,
                         generator: &generator)

@@ -28,10 +28,11 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
             sharedExperts = ExpertGroup(count: sharedExpertCount, inputSize: inputSize, hidden: hidden,
                                         style: style, generator: &generator)
             taskGates = (0..<tasks).map { _ in
-                SoftmaxGate(inputSize: inputSize, experts: taskExpertCount + sharedExpertCount, generator: &generator)
+                SoftmaxGate(inputSize: inputSize, experts: taskExpertCount + sharedExpertCount, style: style,
+                            generator: &generator)
             }
             sharedGate = isLast ? nil : SoftmaxGate(inputSize: inputSize, experts: tasks * taskExpertCount + sharedExpertCount,
-                                                    generator: &generator)
+                                                    style: style, generator: &generator)
         }
 
         /// The next level's task inputs and shared input.

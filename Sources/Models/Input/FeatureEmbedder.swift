@@ -28,17 +28,20 @@ public final class FeatureEmbedder: Module {
     /// The embedding width d.
     public let dimension: Int
 
-    /// Embeddings of width `dimension` for `layout`.
-    public init(layout: FeatureLayout, dimension: Int, generator: inout RandomGenerator) {
+    /// Embeddings of width `dimension` for `layout`, initialised by `initialization`'s rules.
+    public init(layout: FeatureLayout, dimension: Int, initialization: WeightInitialization = .standard,
+                generator: inout RandomGenerator) {
         tables = layout.categorical.map {
-            Embedding(count: $0.vocabularySize, dimension: dimension, generator: &generator)
+            Embedding(count: $0.vocabularySize, dimension: dimension, initializer: initialization.embedding,
+                      generator: &generator)
         }
         sequenceTables = layout.sequences.map { spec in
             spec.vocabularyField == nil
-                ? Embedding(count: spec.vocabularySize, dimension: dimension, generator: &generator) : nil
+                ? Embedding(count: spec.vocabularySize, dimension: dimension, initializer: initialization.embedding,
+                            generator: &generator) : nil
         }
         numericVectors = layout.numeric.isEmpty ? nil
-            : Initializer.xavierUniform.makeParameter([layout.numeric.count, dimension], generator: &generator)
+            : initialization.readout.makeParameter([layout.numeric.count, dimension], generator: &generator)
         self.layout = layout
         self.dimension = dimension
     }

@@ -14,8 +14,10 @@ public final class SharedBottomInput: Module {
     public let pooling: SequencePooling
 
     /// The shared input for `layout` with embeddings of width `dimension`.
-    public init(layout: FeatureLayout, dimension: Int, generator: inout RandomGenerator) {
-        embedder = FeatureEmbedder(layout: layout, dimension: dimension, generator: &generator)
+    public init(layout: FeatureLayout, dimension: Int, initialization: WeightInitialization = .standard,
+                generator: inout RandomGenerator) {
+        embedder = FeatureEmbedder(layout: layout, dimension: dimension, initialization: initialization,
+                                   generator: &generator)
         pooling = layout.targetItemField == nil ? .mean : .targetAttention
     }
 

@@ -54,7 +54,8 @@ public final class AITMModel: MultiTaskModel {
             throw ModelError.unsupportedTasks(model: "aitm", requirement: "binary tasks ordered along the conversion funnel",
                                               tasks: layout.tasks.map(\.name))
         }
-        let input = SharedBottomInput(layout: layout, dimension: config.embeddingDimension, generator: &generator)
+        let input = SharedBottomInput(layout: layout, dimension: config.embeddingDimension,
+                                      initialization: config.initialization, generator: &generator)
         let hidden = config.towerHidden.isEmpty ? [32] : config.towerHidden
         let d = hidden.last!
         towers = layout.tasks.map { _ in

@@ -12,7 +12,8 @@ public final class BaselineModel: MultiTaskModel {
 
     /// The baseline with backbone `name` (see ``ModelZoo/makeBackbone(_:tasks:inputSize:config:generator:)``).
     public init(layout: FeatureLayout, backbone name: String, config: ModelConfig, generator: inout RandomGenerator) throws {
-        input = SharedBottomInput(layout: layout, dimension: config.embeddingDimension, generator: &generator)
+        input = SharedBottomInput(layout: layout, dimension: config.embeddingDimension,
+                                  initialization: config.initialization, generator: &generator)
         backbone = try ModelZoo.makeBackbone(name, tasks: layout.tasks.count, inputSize: input.outputSize, config: config,
                                              generator: &generator)
         super.init(layout: layout)

@@ -27,7 +27,8 @@ public final class ESMMModel: MultiTaskModel {
             throw ModelError.unsupportedTasks(model: "esmm", requirement: "exactly 2 binary tasks (click, then clicked and converted)",
                                               tasks: layout.tasks.map(\.name))
         }
-        let input = SharedBottomInput(layout: layout, dimension: config.embeddingDimension, generator: &generator)
+        let input = SharedBottomInput(layout: layout, dimension: config.embeddingDimension,
+                                      initialization: config.initialization, generator: &generator)
         let towers = (0..<2).map { _ in
             MLP(inputSize: input.outputSize, hidden: config.bottomHidden + config.towerHidden + [1],
                 style: config.layerStyle, activateLast: false, generator: &generator)

@@ -30,6 +30,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var batchNorm = false
     /// Dropout after every hidden layer.
     public var dropout: Float = 0
+    /// The initial-weight rules: `standard` (He/Glorot) or `pytorch` (PyTorch's defaults, as
+    /// torch-rechub's models start).
+    public var initialization = WeightInitialization.standard
     /// DTRN: attention heads of the interest encoder.
     public var heads = 2
     /// DTRN: hidden width of the encoder's feed-forward layer.
@@ -58,6 +61,6 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 
     /// The hidden-layer style these settings describe.
     public var layerStyle: LayerStyle {
-        LayerStyle(activation: activation, batchNorm: batchNorm, dropout: dropout)
+        LayerStyle(activation: activation, batchNorm: batchNorm, dropout: dropout, initialization: initialization)
     }
 }

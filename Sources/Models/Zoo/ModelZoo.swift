@@ -53,8 +53,9 @@ public enum ModelZoo {
         let style = config.layerStyle
         switch name {
         case "towers":
-            return Towers(tasks: tasks, inputSize: inputSize, hidden: config.towerHidden, style: style,
-                          generator: &generator)
+            // No sharing above the bottom: each task's tower is a whole single-task DNN.
+            return Towers(tasks: tasks, inputSize: inputSize, hidden: config.bottomHidden + config.towerHidden,
+                          style: style, generator: &generator)
         case "shared-bottom":
             return SharedBottomBackbone(tasks: tasks, inputSize: inputSize, bottomHidden: config.bottomHidden,
                                         towerHidden: config.towerHidden, style: style, generator: &generator)

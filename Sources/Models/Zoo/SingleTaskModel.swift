@@ -14,7 +14,8 @@ public final class SingleTaskModel: MultiTaskModel {
         var inputs: [SharedBottomInput] = []
         var networks: [MLP] = []
         for _ in layout.tasks {
-            let input = SharedBottomInput(layout: layout, dimension: config.embeddingDimension, generator: &generator)
+            let input = SharedBottomInput(layout: layout, dimension: config.embeddingDimension,
+                                          initialization: config.initialization, generator: &generator)
             networks.append(MLP(inputSize: input.outputSize, hidden: config.bottomHidden + config.towerHidden + [1],
                                 style: config.layerStyle, activateLast: false,
                                 generator: &generator))

@@ -60,18 +60,26 @@ public final class ExpertGroup: Module {
     }
 }
 
-/// A softmax gate: a linear map to one logit per expert, normalised.
+/// A softmax gate: a linear map to one logit per expert, optionally batch-normalised (as
+/// torch-rechub's gates, one `Linear → BatchNorm → softmax` layer), then normalised.
 public final class SoftmaxGate: Module {
     /// The logit layer.
     public let logits: Linear
+    /// Batch norm of the logits, when enabled.
+    public let norm: BatchNorm?
 
-    /// A gate over `experts` experts reading `inputSize` features.
-    public init(inputSize: Int, experts: Int, generator: inout RandomGenerator) {
-        logits = Linear(inputSize: inputSize, outputSize: experts, generator: &generator)
+    /// A gate over `experts` experts reading `inputSize` features; the style's batch norm
+    /// normalises the logits over the batch before the softmax, its read-out initializer sets
+    /// the logit weights.
+    public init(inputSize: Int, experts: Int, style: LayerStyle = LayerStyle(), generator: inout RandomGenerator) {
+        logits = Linear(inputSize: inputSize, outputSize: experts, initializer: style.readoutInitializer,
+                        generator: &generator)
+        norm = style.batchNorm ? BatchNorm(features: experts) : nil
     }
 
     /// The mixture weights `[N, experts]` for `x: [N, inputSize]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        logits(x).softmax()
+        let z = logits(x)
+        return (norm.map { $0(z) } ?? z).softmax()
     }
 }

@@ -50,7 +50,7 @@ public final class MLP: Module {
         for (i, size) in hidden.enumerated() {
             let full = activateLast || i < hidden.count - 1
             let linear = Linear(inputSize: width, outputSize: size,
-                                initializer: full ? style.initializer : .xavierUniform,
+                                initializer: full ? style.initializer : style.readoutInitializer,
                                 generator: &generator)
             blocks.append(Block(
                 linear: linear,

@@ -97,8 +97,9 @@ enum Preset {
         switch name {
         case "rechub":
             // torch-rechub's Census-Income example: embedding 4; MMoE 8 experts [16]; PLE one level,
-            // 2 task + 1 shared experts [16]; Shared-Bottom [117]; towers [8]; Linear→BatchNorm→ReLU;
-            // Adam lr 1e-3, weight decay 1e-4, batch 1024.
+            // 2 task + 1 shared experts [16]; Shared-Bottom [117]; towers [8]; Linear→BatchNorm→ReLU
+            // (gates Linear→BatchNorm→softmax); PyTorch's initial weights; Adam lr 1e-3, weight
+            // decay 1e-4, batch 1024.
             model.embeddingDimension = 4
             model.expertCount = 8
             model.expertHidden = [16]
@@ -108,6 +109,7 @@ enum Preset {
             model.bottomHidden = [117]
             model.towerHidden = [8]
             model.batchNorm = true
+            model.initialization = .pytorch
             training.learningRate = 1e-3
             training.weightDecay = 1e-4
             training.batchSize = 1024
@@ -120,6 +122,7 @@ enum Preset {
             model.bottomHidden = [512, 256]
             model.towerHidden = [64]
             model.batchNorm = true
+            model.initialization = .pytorch
         default:
             throw ValidationError("unknown preset '\(name)': rechub or large")
         }
