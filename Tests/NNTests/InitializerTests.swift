@@ -5,7 +5,7 @@ import XCTest
 final class InitializerTests: XCTestCase {
     private let allRules: [Initializer] = [
         .zeros, .ones, .constant(0.5), .uniform(-2..<3), .normal(mean: 1, standardDeviation: 2),
-        .xavierUniform, .xavierNormal, .heUniform, .heNormal,
+        .xavierUniform, .xavierNormal, .heUniform, .heNormal, .fanInUniform,
     ]
 
     func testSameSeedGivesBitIdenticalTensors() {
@@ -55,6 +55,23 @@ final class InitializerTests: XCTestCase {
         XCTAssertLessThanOrEqual(uniform.map(abs).max()!, (6.0 / 50).squareRoot())
         XCTAssertEqual(variance(uniform), 2.0 / 50, accuracy: 0.03 * 2 / 50)
         XCTAssertEqual(variance(sample(.heNormal, [50, 400])), 2.0 / 50, accuracy: 0.03 * 2 / 50)
+    }
+
+    func testFanInUniformIsPyTorchsLinearDefault() {
+        // U(±1/√fanIn): bound 1/√50, variance 1/(3·50).
+        let x = sample(.fanInUniform, [50, 400])
+        XCTAssertLessThanOrEqual(x.map(abs).max()!, 1 / 50.0.squareRoot())
+        XCTAssertEqual(variance(x), 1.0 / 150, accuracy: 0.03 / 150)
+    }
+
+    func testWeightInitializationFamilies() {
+        XCTAssertEqual(WeightInitialization.standard.hidden(.relu), .heUniform)
+        XCTAssertEqual(WeightInitialization.standard.hidden(.tanh), .xavierUniform)
+        XCTAssertEqual(WeightInitialization.standard.readout, .xavierUniform)
+        XCTAssertEqual(WeightInitialization.standard.embedding, .normal(standardDeviation: 0.01))
+        XCTAssertEqual(WeightInitialization.pytorch.hidden(.relu), .fanInUniform)
+        XCTAssertEqual(WeightInitialization.pytorch.readout, .fanInUniform)
+        XCTAssertEqual(WeightInitialization.pytorch.embedding, .normal(standardDeviation: 1e-4))
     }
 
     func testUniformAndNormalFollowTheirParameters() {

@@ -64,6 +64,17 @@ final class LayerGradientTests: XCTestCase {
         check("gate", gate, inputs: []) { ExpertGroup.mix(experts(x), gates: gate(x)) }
     }
 
+    func testBatchNormalisedGate() {
+        var g = RandomGenerator(seed: 14)
+        let gate = SoftmaxGate(inputSize: 4, experts: 3, style: LayerStyle(batchNorm: true), generator: &g)
+        XCTAssertNotNil(gate.norm)
+        XCTAssertNil(SoftmaxGate(inputSize: 4, experts: 3, generator: &g).norm)
+        let x = values([6, 4], seed: 15)
+        check("batch-normalised gate", gate, inputs: [x]) { gate(x) }
+        let rows = gate(x).values
+        for r in 0..<6 { XCTAssertEqual(rows[(r * 3)..<(r * 3 + 3)].reduce(0, +), 1, accuracy: 1e-5) }
+    }
+
     func testEmbeddingHasRowSparseGradients() {
         var g = RandomGenerator(seed: 14)
         let embedding = Embedding(count: 6, dimension: 3, initializer: .normal(standardDeviation: 1), generator: &g)

@@ -94,6 +94,24 @@ final class GradientTests: XCTestCase {
         assertGradientsMatch([x], tolerance: 2e-2) { x.standardized() }
     }
 
+    func testBatchNormWithBatchStatistics() {
+        // Two leading groups, 5 rows, 18 columns (one full block of 16 and a partial one).
+        let x = randomTensor([2, 5, 18], seed: 40)
+        let gamma = randomTensor([2, 1, 18], seed: 41), beta = randomTensor([2, 1, 18], seed: 42)
+        assertGradientsMatch([x, gamma, beta], tolerance: 2e-2) {
+            x.batchNormalized(gamma: gamma, beta: beta).output
+        }
+    }
+
+    func testBatchNormWithFixedStatistics() {
+        let x = randomTensor([6, 3], seed: 43)
+        let gamma = randomTensor([3], seed: 44), beta = randomTensor([3], seed: 45)
+        let mean = Tensor(shape: [3], values: [0.1, -0.2, 0.3]), variance = Tensor(shape: [3], values: [0.5, 1, 2])
+        assertGradientsMatch([x, gamma, beta]) {
+            x.batchNormalized(gamma: gamma, beta: beta, statistics: (mean, variance)).output
+        }
+    }
+
     func testGatherDenseAndRowSparse() {
         let indices: [Int32] = [2, 0, 2, 3, 2, 1]
         let table = randomTensor([5, 3], seed: 20)

@@ -36,34 +36,24 @@ public final class BatchNorm: Module {
     /// Normalises `x: [..., N, D]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let n = x.shape[x.rank - 2]
-        if isTraining && n > 1 {
-            updateRunningStatistics(x)
-            return x.transposed().standardized(epsilon: epsilon).transposed() * gamma + beta
+        guard isTraining && n > 1 else {
+            return x.batchNormalized(gamma: gamma, beta: beta, statistics: (runningMean, runningVariance),
+                                     epsilon: epsilon).output
         }
-        let inverseStd = Tensor(shape: runningVariance.shape,
-                                values: runningVariance.values.map { 1 / ($0 + epsilon).squareRoot() })
-        return (x - runningMean) * (inverseStd * gamma) + beta
+        let (output, mean, variance) = x.batchNormalized(gamma: gamma, beta: beta, epsilon: epsilon)
+        updateRunningStatistics(mean: mean, variance: variance, rows: n)
+        return output
     }
 
-    /// Moves the running averages towards the statistics of `x`.
-    private func updateRunningStatistics(_ x: Tensor) {
-        let (n, d) = (x.shape[x.rank - 2], x.shape[x.rank - 1])
-        let groups = x.count / (n * d)
-        let (mean, variance) = (runningMean.pointer, runningVariance.pointer)
-        for g in 0..<groups {
-            for j in 0..<d {
-                var sum = 0.0, squares = 0.0
-                for i in 0..<n {
-                    let v = Double(x[flat: (g * n + i) * d + j])
-                    sum += v
-                    squares += v * v
-                }
-                let m = sum / Double(n)
-                let unbiased = max(0, (squares - Double(n) * m * m) / Double(n - 1))
-                let k = g * d + j
-                mean[k] = (1 - momentum) * mean[k] + momentum * Float(m)
-                variance[k] = (1 - momentum) * variance[k] + momentum * Float(unbiased)
-            }
+    /// Moves the running averages towards a batch's mean and biased variance over `rows` rows
+    /// (stored unbiased, as PyTorch does).
+    private func updateRunningStatistics(mean: Tensor, variance: Tensor, rows n: Int) {
+        let (runningMean, runningVariance) = (runningMean.pointer, runningVariance.pointer)
+        let (mean, variance) = (mean.pointer, variance.pointer)
+        let correction = Float(n) / Float(n - 1)
+        for k in 0..<self.runningMean.count {
+            runningMean[k] = (1 - momentum) * runningMean[k] + momentum * mean[k]
+            runningVariance[k] = (1 - momentum) * runningVariance[k] + momentum * variance[k] * correction
         }
     }
 }

@@ -1,0 +1,103 @@
+/// Batch normalisation as one op: column statistics, normalisation, scale and shift in two
+/// passes over the batch, and a fused backward.
+extension Tensor {
+    /// Batch normalisation of `self: [G…, N, D]`: every column of every leading index is
+    /// standardised over the N rows — with the batch's own mean and biased variance, or with
+    /// `statistics` when given (evaluation) — then multiplied by `gamma` and shifted by `beta`
+    /// (each holding G·D values: one per leading index and column, e.g. shaped `[D]` or
+    /// `[G…, 1, D]`).
+    ///
+    /// Returns the output with the statistics used, each `[G·D]`: the batch's means and
+    /// biased variances (for running averages) or the given ones. The statistics never get a
+    /// gradient.
+    public func batchNormalized(
+        gamma: Tensor, beta: Tensor, statistics: (mean: Tensor, variance: Tensor)? = nil, epsilon: Float = 1e-5
+    ) -> (output: Tensor, mean: Tensor, variance: Tensor) {
+        let d = lastDimension, n = shape[rank - 2], groups = count / max(1, n * d)
+        precondition(gamma.count == groups * d && beta.count == groups * d,
+                     "batch norm of \(shape) needs \(groups * d) scales and shifts, got \(gamma.count) and \(beta.count)")
+        let batchStatistics = statistics == nil
+        let mean = statistics?.mean ?? Tensor.uninitialized([groups * d])
+        let variance = statistics?.variance ?? Tensor.uninitialized([groups * d])
+        precondition(mean.count == groups * d && variance.count == groups * d, "statistics must hold \(groups * d) values")
+        let inverseStd = Tensor.uninitialized([groups * d])
+        let out = Tensor.uninitialized(shape)
+        // A unit of work is one leading index and up to 16 columns, walked down all N rows.
+        let blocks = (d + 15) / 16, units = groups * blocks
+        let (x, y, means, variances, inverses) = (pointer, out.pointer, mean.pointer, variance.pointer, inverseStd.pointer)
+        let (scales, shifts) = (gamma.pointer, beta.pointer)
+        Parallelism.forEachChunk(units, costPerItem: n * 48) { range in
+            for unit in range {
+                let (g, c) = (unit / blocks, unit % blocks * 16)
+                let w = min(16, d - c), k = g * d + c, base = g * n * d + c
+                var m: Vec, v: Vec
+                if batchStatistics {
+                    var sum = Vec(repeating: 0)
+                    for i in 0..<n { sum += columns(x + base + i * d, w) }
+                    m = sum / Float(n)
+                    var squares = Vec(repeating: 0)
+                    for i in 0..<n {
+                        let centred = columns(x + base + i * d, w) - m
+                        squares += centred * centred
+                    }
+                    v = squares / Float(n)
+                    storeColumns(m, means + k, w)
+                    storeColumns(v, variances + k, w)
+                } else {
+                    (m, v) = (columns(means + k, w), columns(variances + k, w))
+                }
+                let inverse = 1 / (v + epsilon).squareRoot()
+                storeColumns(inverse, inverses + k, w)
+                let scale = inverse * columns(scales + k, w)
+                let shift = columns(shifts + k, w) - m * scale
+                for i in 0..<n { storeColumns(columns(x + base + i * d, w) * scale + shift, y + base + i * d, w) }
+            }
+        }
+        let result = Tensor.result(out, op: "batchNorm", inputs: [self, gamma, beta]) {
+            [self, gamma, beta, mean, inverseStd] out in
+            // dβ = Σ dy, dγ = Σ dy·x̂; with batch statistics
+            // dx = γ·inv·(dy − mean(dy) − x̂·mean(dy·x̂)), with fixed ones dx = γ·inv·dy.
+            let gy = out.grad!.pointer
+            let gx = self.requiresGrad ? self.gradBuffer() : nil
+            let gGamma = gamma.requiresGrad ? gamma.gradBuffer() : nil
+            let gBeta = beta.requiresGrad ? beta.gradBuffer() : nil
+            let (x, means, inverses, scales) = (self.pointer, mean.pointer, inverseStd.pointer, gamma.pointer)
+            Parallelism.forEachChunk(units, costPerItem: n * 48) { range in
+                for unit in range {
+                    let (g, c) = (unit / blocks, unit % blocks * 16)
+                    let w = min(16, d - c), k = g * d + c, base = g * n * d + c
+                    let (m, inverse) = (columns(means + k, w), columns(inverses + k, w))
+                    var sum = Vec(repeating: 0), weighted = Vec(repeating: 0)
+                    for i in 0..<n {
+                        let dy = columns(gy + base + i * d, w)
+                        sum += dy
+                        weighted += dy * (columns(x + base + i * d, w) - m) * inverse
+                    }
+                    if let gBeta { storeColumns(columns(gBeta + k, w) + sum, gBeta + k, w) }
+                    if let gGamma { storeColumns(columns(gGamma + k, w) + weighted, gGamma + k, w) }
+                    guard let gx else { continue }
+                    let a = columns(scales + k, w) * inverse
+                    let (meanDy, meanDyX) = batchStatistics
+                        ? (sum / Float(n), weighted / Float(n)) : (Vec(repeating: 0), Vec(repeating: 0))
+                    for i in 0..<n {
+                        let dy = columns(gy + base + i * d, w)
+                        let normalized = (columns(x + base + i * d, w) - m) * inverse
+                        let p = gx + base + i * d
+                        storeColumns(columns(p, w) + a * (dy - meanDy - normalized * meanDyX), p, w)
+                    }
+                }
+            }
+        }
+        return (result, mean, variance)
+    }
+}
+
+/// The `w ≤ 16` floats at `p` in the low lanes of a vector.
+@inline(__always) private func columns(_ p: UnsafePointer<Float>, _ w: Int) -> Vec {
+    w == 16 ? loadVec(p) : loadPartial(p, w)
+}
+
+/// Stores the low `w ≤ 16` lanes of `v` at `p`.
+@inline(__always) private func storeColumns(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ w: Int) {
+    if w == 16 { storeVec(v, p) } else { storePartial(v, p, w) }
+}
