@@ -94,6 +94,16 @@ final class GradientTests: XCTestCase {
         assertGradientsMatch([x], tolerance: 2e-2) { x.standardized() }
     }
 
+    func testGatherFieldsDenseAndRowSparse() {
+        // Three fields over two tables of width 3 (the first serves two fields), four samples.
+        let first = randomTensor([5, 3], seed: 46), second = randomTensor([2, 3], seed: 47)
+        let ids: [Int32] = [0, 1, 4, 2, 0, 2, 4, 1, 4, 1, 1, 0]
+        assertGradientsMatch([first, second]) { Tensor.gatherFields([first, second, first], ids: ids) }
+        first.prefersRowSparseGradient = true
+        second.prefersRowSparseGradient = true
+        assertGradientsMatch([first, second]) { Tensor.gatherFields([first, second, first], ids: ids) }
+    }
+
     func testBatchNormWithBatchStatistics() {
         // Two leading groups, 5 rows, 18 columns (one full block of 16 and a partial one).
         let x = randomTensor([2, 5, 18], seed: 40)

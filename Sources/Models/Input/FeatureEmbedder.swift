@@ -48,23 +48,18 @@ public final class FeatureEmbedder: Module {
 
     /// Embeds `batch`.
     public func callAsFunction(_ batch: ModelBatch) -> Embedded {
-        let (n, fc) = (batch.size, layout.categorical.count)
-        var columns: [Tensor] = []
-        var target: Tensor?
-        for (j, table) in tables.enumerated() {
-            let ids = (0..<n).map { batch.categorical[$0 * fc + j] }
-            let column = table(ids, shape: [n])
-            if j == layout.targetItemField { target = column }
-            columns.append(column.reshaped([n, 1, dimension]))
-        }
+        let n = batch.size
+        var parts: [Tensor] = []
+        if !tables.isEmpty { parts.append(Tensor.gatherFields(tables.map(\.table), ids: batch.categorical)) }
         if let numericVectors {
-            columns.append(batch.numeric.reshaped([n, layout.numeric.count, 1]) * numericVectors)
+            parts.append(batch.numeric.reshaped([n, layout.numeric.count, 1]) * numericVectors)
         }
+        let fields = parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 1)
+        let target = layout.targetItemField.map { fields.slice(axis: 1, $0 ..< $0 + 1).reshaped([n, dimension]) }
         let sequences = layout.sequences.indices.map { s in
             let table = layout.sequences[s].vocabularyField.map { tables[$0] } ?? sequenceTables[s]!
             return table(batch.sequences[s], shape: [n, layout.sequences[s].length])
         }
-        return Embedded(fields: Tensor.concat(columns, axis: 1), target: target,
-                        sequences: sequences, masks: batch.sequenceMasks)
+        return Embedded(fields: fields, target: target, sequences: sequences, masks: batch.sequenceMasks)
     }
 }

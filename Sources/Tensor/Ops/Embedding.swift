@@ -1,4 +1,4 @@
-/// Looking up rows of an embedding table, with a row-sparse gradient.
+/// Looking up rows of embedding tables, with row-sparse gradients.
 extension Tensor {
     /// The rows of `self` (a `[V, D]` table) named by `indices`, shaped `indexShape + [D]`.
     ///
@@ -8,45 +8,120 @@ extension Tensor {
     public func gather(_ indices: [Int32], shape indexShape: [Int]) -> Tensor {
         precondition(rank == 2, "gather: the table must be a matrix, got \(shape)")
         precondition(indexShape.reduce(1, *) == indices.count, "gather: \(indices.count) indices for shape \(indexShape)")
-        let (vocabulary, d) = (shape[0], shape[1])
+        let d = shape[1]
         let out = Tensor.uninitialized(indexShape + [d])
-        let (table, y) = (pointer, out.pointer)
+        let y = out.pointer
         indices.withUnsafeBufferPointer { ix in
             Parallelism.forEachChunk(ix.count, costPerItem: d) { range in
-                for i in range {
-                    let row = Int(ix[i])
-                    precondition(row >= 0 && row < vocabulary, "gather: index \(row) outside table of \(vocabulary) rows")
-                    (y + i * d).update(from: table + row * d, count: d)
-                }
+                for i in range { copyRow(of: self, ix[i], to: y + i * d) }
             }
         }
         return Tensor.result(out, op: "gather", inputs: [self]) { [self] out in
-            let g = out.grad!.pointer
-            if prefersRowSparseGradient && isLeaf {
-                accumulateRowSparse(indices: indices, gradient: g, width: d)
-            } else {
-                let gt = gradBuffer()
-                for (i, row) in indices.enumerated() { accumulate(g + i * d, into: gt + Int(row) * d, d) }
+            indices.withUnsafeBufferPointer { ix in
+                scatterAdd(count: ix.count, indices: ix.baseAddress!, indexStride: 1,
+                           gradient: out.grad!.pointer, gradientStride: d)
             }
         }
     }
 
-    /// Adds gradient rows `g[i]` to table row `indices[i]` in the row-sparse gradient.
-    private func accumulateRowSparse(indices: [Int32], gradient g: UnsafePointer<Float>, width d: Int) {
+    /// The field embeddings of a batch in one op: field f of sample i is row `ids[i·F + f]`
+    /// of `tables[f]` (every table `[V_f, D]`, F = `tables.count`); the result is `[N, F, D]`
+    /// with N = `ids.count / F`.
+    ///
+    /// The same as F gathers concatenated along axis 1, without the F intermediate tensors;
+    /// the backward scatters into each table as ``gather(_:shape:)`` does.
+    public static func gatherFields(_ tables: [Tensor], ids: [Int32]) -> Tensor {
+        let fields = tables.count
+        precondition(fields > 0 && ids.count % fields == 0, "gatherFields: \(ids.count) ids for \(fields) tables")
+        let d = tables[0].shape[1]
+        precondition(tables.allSatisfy { $0.rank == 2 && $0.shape[1] == d }, "gatherFields: tables of different widths")
+        let n = ids.count / fields
+        let out = Tensor.uninitialized([n, fields, d])
+        let y = out.pointer
+        ids.withUnsafeBufferPointer { ix in
+            Parallelism.forEachChunk(n, costPerItem: fields * d) { range in
+                for i in range {
+                    for f in 0..<fields { copyRow(of: tables[f], ix[i * fields + f], to: y + (i * fields + f) * d) }
+                }
+            }
+        }
+        return Tensor.result(out, op: "gatherFields", inputs: tables) { out in
+            let g = out.grad!.pointer
+            // Tables are scattered into in parallel unless one serves several fields.
+            let distinct = Set(tables.map(ObjectIdentifier.init)).count == fields
+            ids.withUnsafeBufferPointer { ix in
+                Parallelism.forEachChunk(fields, costPerItem: distinct ? n * d : 0) { range in
+                    for f in range where tables[f].requiresGrad {
+                        tables[f].scatterAdd(count: n, indices: ix.baseAddress! + f, indexStride: fields,
+                                             gradient: g + f * d, gradientStride: fields * d)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds gradient row `gradient[i · gradientStride]` to table row `indices[i · indexStride]`
+    /// for `i` in `0..<count`: into ``rowGrad`` for a leaf preferring row-sparse gradients,
+    /// else into the dense ``grad``.
+    private func scatterAdd(
+        count: Int, indices: UnsafePointer<Int32>, indexStride: Int,
+        gradient g: UnsafePointer<Float>, gradientStride: Int
+    ) {
+        let d = shape[1]
+        guard prefersRowSparseGradient && isLeaf else {
+            let gt = gradBuffer()
+            for i in 0..<count { addRow(g + i * gradientStride, into: gt + Int(indices[i * indexStride]) * d, d) }
+            return
+        }
         var sparse = rowGrad ?? RowSparseGradient(width: d)
-        var slots = RowSlots(tableRows: shape[0], expected: sparse.rows.count + indices.count)
+        rowGrad = nil  // so that `sparse` owns its arrays and grows them in place
+        var slots = RowSlots(tableRows: shape[0], expected: sparse.rows.count + count)
         for (i, r) in sparse.rows.enumerated() { slots[r] = Int32(i) }
-        for row in indices where slots[row] < 0 {
-            slots[row] = Int32(sparse.rows.count)
-            sparse.rows.append(row)
+        for i in 0..<count {
+            let row = indices[i * indexStride]
+            if slots[row] < 0 {
+                slots[row] = Int32(sparse.rows.count)
+                sparse.rows.append(row)
+            }
         }
         sparse.values.append(contentsOf: repeatElement(0, count: sparse.rows.count * d - sparse.values.count))
         sparse.values.withUnsafeMutableBufferPointer { v in
-            for (i, row) in indices.enumerated() {
-                accumulate(g + i * d, into: v.baseAddress! + Int(slots[row]) * d, d)
+            for i in 0..<count {
+                addRow(g + i * gradientStride, into: v.baseAddress! + Int(slots[indices[i * indexStride]]) * d, d)
             }
         }
         rowGrad = sparse
+    }
+}
+
+/// Copies row `row` of `table` (`[V, d]`) to `destination`, checking the index.
+@inline(__always)
+private func copyRow(of table: Tensor, _ row: Int32, to destination: UnsafeMutablePointer<Float>) {
+    let (vocabulary, d) = (table.shape[0], table.shape[1])
+    precondition(row >= 0 && Int(row) < vocabulary, "gather: index \(row) outside table of \(vocabulary) rows")
+    let source = table.pointer + Int(row) * d
+    switch d {
+    case 4: UnsafeMutableRawPointer(destination).storeBytes(
+        of: UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+    case 8: UnsafeMutableRawPointer(destination).storeBytes(
+        of: UnsafeRawPointer(source).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+    case 16: storeVec(loadVec(source), destination)
+    default: destination.update(from: source, count: d)
+    }
+}
+
+/// `y[j] += x[j]` for a row of `d` floats, with the common embedding widths unrolled.
+@inline(__always)
+private func addRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ d: Int) {
+    func add<V: SIMD>(_: V.Type) where V.Scalar == Float {
+        let sum = UnsafeRawPointer(y).loadUnaligned(as: V.self) + UnsafeRawPointer(x).loadUnaligned(as: V.self)
+        UnsafeMutableRawPointer(y).storeBytes(of: sum, as: V.self)
+    }
+    switch d {
+    case 4: add(SIMD4<Float>.self)
+    case 8: add(SIMD8<Float>.self)
+    case 16: add(SIMD16<Float>.self)
+    default: accumulate(x, into: y, d)
     }
 }
 
