@@ -19,7 +19,6 @@ public final class Linear: Module {
 
     /// Maps `[..., inputSize]` to `[..., outputSize]`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        let product = input.matmul(weight)
-        return bias.map { product + $0 } ?? product
+        bias.map { input.linear(weight, bias: $0) } ?? input.matmul(weight)
     }
 }

@@ -104,6 +104,22 @@ final class GradientTests: XCTestCase {
         assertGradientsMatch([first, second]) { Tensor.gatherFields([first, second, first], ids: ids) }
     }
 
+    func testLinearMap() {
+        let x = randomTensor([2, 3, 4], seed: 48), w = randomTensor([4, 5], seed: 49), b = randomTensor([5], seed: 50)
+        assertGradientsMatch([x, w, b]) { x.linear(w, bias: b) }
+        assertClose(x.linear(w, bias: b).values, (x.matmul(w) + b).values)
+    }
+
+    func testMixture() {
+        // Widths 3 and 18 (a partial vector, then a full one and a partial one).
+        for d in [3, 18] {
+            let experts = randomTensor([4, 3, d], seed: 51), gates = randomTensor([4, 3], seed: 52)
+            assertGradientsMatch([experts, gates]) { Tensor.mixture(experts, gates: gates) }
+            assertClose(Tensor.mixture(experts, gates: gates).values,
+                        (experts * gates.reshaped([4, 3, 1])).sum(axis: 1).values)
+        }
+    }
+
     func testBatchNormWithBatchStatistics() {
         // Two leading groups, 5 rows, 18 columns (one full block of 16 and a partial one).
         let x = randomTensor([2, 5, 18], seed: 40)

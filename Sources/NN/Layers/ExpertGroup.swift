@@ -55,8 +55,7 @@ public final class ExpertGroup: Module {
 
     /// The gate-weighted sum of expert outputs: `experts: [N, K, d]`, `gates: [N, K]` → `[N, d]`.
     public static func mix(_ experts: Tensor, gates: Tensor) -> Tensor {
-        let (n, k) = (gates.shape[0], gates.shape[1])
-        return (experts * gates.reshaped([n, k, 1])).sum(axis: 1)
+        Tensor.mixture(experts, gates: gates)
     }
 }
 

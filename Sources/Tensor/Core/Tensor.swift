@@ -104,6 +104,16 @@ public final class Tensor: @unchecked Sendable {
         return g.pointer
     }
 
+    /// The dense gradient buffer for an op that overwrites all of it with `new + beta · old`:
+    /// `beta` is 1 when a gradient already exists and 0 when the buffer is new (and not
+    /// zero-filled, since the op's first contribution is written rather than added).
+    func gradDestination() -> (pointer: UnsafeMutablePointer<Float>, beta: Float) {
+        if let grad { return (grad.pointer, 1) }
+        let g = Tensor.uninitialized(shape)
+        grad = g
+        return (g.pointer, 0)
+    }
+
     /// Drops the accumulated gradients.
     public func zeroGrad() {
         grad = nil

@@ -19,7 +19,7 @@ extension Tensor {
                       into: out.pointer, m: m, n: n, k: k)
         return Tensor.result(out, op: "matmul", inputs: [self, other]) { [self] out in
             MatrixProductGradient(m: m, n: n, k: k, transposeA: transposeSelf, transposeB: transposeOther)
-                .accumulate(gradOut: out.grad!.pointer, a: self, b: other, aOffset: 0, bOffset: 0, cOffset: 0)
+                .accumulate(gradOut: out.grad!.pointer, a: self, b: other)
         }
     }
 
@@ -42,9 +42,11 @@ extension Tensor {
         }
         return Tensor.result(out, op: "batchedMatmul", inputs: [self, other]) { [self] out in
             let g = MatrixProductGradient(m: m, n: n, k: k, transposeA: transposeSelf, transposeB: transposeOther)
+            let (dA, dB) = (requiresGrad ? gradDestination() : nil, other.requiresGrad ? other.gradDestination() : nil)
             for i in 0..<batch {
-                g.accumulate(gradOut: out.grad!.pointer, a: self, b: other,
-                             aOffset: i * m * k, bOffset: i * k * n, cOffset: i * m * n)
+                g.accumulate(gradOut: out.grad!.pointer + i * m * n, a: pointer + i * m * k, b: other.pointer + i * k * n,
+                             dA: dA.map { ($0.pointer + i * m * k, $0.beta) },
+                             dB: dB.map { ($0.pointer + i * k * n, $0.beta) })
             }
         }
     }
@@ -56,27 +58,28 @@ struct MatrixProductGradient {
     let m: Int, n: Int, k: Int
     let transposeA: Bool, transposeB: Bool
 
-    func accumulate(gradOut dC: UnsafePointer<Float>, a: Tensor, b: Tensor,
-                    aOffset: Int, bOffset: Int, cOffset: Int) {
-        let dC = dC + cOffset
-        if a.requiresGrad {
-            let dA = a.gradBuffer() + aOffset
+    /// Adds both products into the gradients of the operand tensors that require one.
+    func accumulate(gradOut dC: UnsafePointer<Float>, a: Tensor, b: Tensor) {
+        accumulate(gradOut: dC, a: a.pointer, b: b.pointer,
+                   dA: a.requiresGrad ? a.gradDestination() : nil, dB: b.requiresGrad ? b.gradDestination() : nil)
+    }
+
+    /// Writes `dA + beta · dA` and `dB + beta · dB` (each where a destination is given).
+    func accumulate(gradOut dC: UnsafePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                    dA: (pointer: UnsafeMutablePointer<Float>, beta: Float)?,
+                    dB: (pointer: UnsafeMutablePointer<Float>, beta: Float)?) {
+        if let (dA, beta) = dA {
             if transposeA {
-                Gemm.multiply(b.pointer + bOffset, transposeA: transposeB, dC, transposeB: true,
-                              into: dA, m: k, n: m, k: n, beta: 1)
+                Gemm.multiply(b, transposeA: transposeB, dC, transposeB: true, into: dA, m: k, n: m, k: n, beta: beta)
             } else {
-                Gemm.multiply(dC, transposeA: false, b.pointer + bOffset, transposeB: !transposeB,
-                              into: dA, m: m, n: k, k: n, beta: 1)
+                Gemm.multiply(dC, transposeA: false, b, transposeB: !transposeB, into: dA, m: m, n: k, k: n, beta: beta)
             }
         }
-        if b.requiresGrad {
-            let dB = b.gradBuffer() + bOffset
+        if let (dB, beta) = dB {
             if transposeB {
-                Gemm.multiply(dC, transposeA: true, a.pointer + aOffset, transposeB: transposeA,
-                              into: dB, m: n, n: k, k: m, beta: 1)
+                Gemm.multiply(dC, transposeA: true, a, transposeB: transposeA, into: dB, m: n, n: k, k: m, beta: beta)
             } else {
-                Gemm.multiply(a.pointer + aOffset, transposeA: !transposeA, dC, transposeB: false,
-                              into: dB, m: k, n: n, k: m, beta: 1)
+                Gemm.multiply(a, transposeA: !transposeA, dC, transposeB: false, into: dB, m: k, n: n, k: m, beta: beta)
             }
         }
     }

@@ -1,0 +1,28 @@
+/// The affine map of a linear layer as one op: `x · W + b`.
+extension Tensor {
+    /// `self · weight + bias` for `self: [..., k]`, `weight: [k, n]`, `bias: [n]`: the bias
+    /// is written into the output first and the product added onto it, so no separate
+    /// broadcast op runs; the backward adds `dX = dY · Wᵀ`, `dW = Xᵀ · dY` and
+    /// `db = Σ_rows dY`.
+    public func linear(_ weight: Tensor, bias: Tensor) -> Tensor {
+        precondition(weight.rank == 2 && lastDimension == weight.shape[0],
+                     "linear: \(shape) · \(weight.shape) do not multiply")
+        let (m, k, n) = (rowCount, weight.shape[0], weight.shape[1])
+        precondition(bias.count == n, "linear: bias of \(bias.count) values for \(n) outputs")
+        let out = Tensor.uninitialized(Array(shape.dropLast()) + [n])
+        let (y, b) = (out.pointer, bias.pointer)
+        Parallelism.forEachChunk(m, costPerItem: n) { rows in
+            for i in rows { (y + i * n).update(from: b, count: n) }
+        }
+        Gemm.multiply(pointer, transposeA: false, weight.pointer, transposeB: false, into: y, m: m, n: n, k: k, beta: 1)
+        return Tensor.result(out, op: "linear", inputs: [self, weight, bias]) { [self] out in
+            let dY = out.grad!.pointer
+            MatrixProductGradient(m: m, n: n, k: k, transposeA: false, transposeB: false)
+                .accumulate(gradOut: dY, a: self, b: weight)
+            guard bias.requiresGrad else { return }
+            let (db, beta) = bias.gradDestination()
+            if beta == 0 { db.update(repeating: 0, count: n) }
+            for i in 0..<m { accumulate(dY + i * n, into: db, n) }
+        }
+    }
+}
