@@ -98,10 +98,18 @@ final class GradientTests: XCTestCase {
         // Three fields over two tables of width 3 (the first serves two fields), four samples.
         let first = randomTensor([5, 3], seed: 46), second = randomTensor([2, 3], seed: 47)
         let ids: [Int32] = [0, 1, 4, 2, 0, 2, 4, 1, 4, 1, 1, 0]
-        assertGradientsMatch([first, second]) { Tensor.gatherFields([first, second, first], ids: ids) }
+        let values = randomTensor([4, 2], seed: 53), vectors = randomTensor([2, 3], seed: 54)
+        func embed() -> Tensor {
+            Tensor.gatherFields([first, second, first], ids: ids, rows: 4, numeric: (values, vectors))
+        }
+        assertGradientsMatch([first, second, values, vectors], embed)
         first.prefersRowSparseGradient = true
         second.prefersRowSparseGradient = true
-        assertGradientsMatch([first, second]) { Tensor.gatherFields([first, second, first], ids: ids) }
+        assertGradientsMatch([first, second, values, vectors], embed)
+        // The same as separate gathers and the broadcast product, concatenated.
+        let columns = (0..<3).map { f in [first, second, first][f].gather((0..<4).map { ids[$0 * 3 + f] }, shape: [4, 1]) }
+        let expected = Tensor.concat(columns + [values.reshaped([4, 2, 1]) * vectors], axis: 1)
+        assertClose(embed().values, expected.values)
     }
 
     func testLinearMap() {

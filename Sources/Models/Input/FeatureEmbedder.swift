@@ -49,12 +49,8 @@ public final class FeatureEmbedder: Module {
     /// Embeds `batch`.
     public func callAsFunction(_ batch: ModelBatch) -> Embedded {
         let n = batch.size
-        var parts: [Tensor] = []
-        if !tables.isEmpty { parts.append(Tensor.gatherFields(tables.map(\.table), ids: batch.categorical)) }
-        if let numericVectors {
-            parts.append(batch.numeric.reshaped([n, layout.numeric.count, 1]) * numericVectors)
-        }
-        let fields = parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 1)
+        let fields = Tensor.gatherFields(tables.map(\.table), ids: batch.categorical, rows: n,
+                                         numeric: numericVectors.map { (batch.numeric, $0) })
         let target = layout.targetItemField.map { fields.slice(axis: 1, $0 ..< $0 + 1).reshaped([n, dimension]) }
         let sequences = layout.sequences.indices.map { s in
             let table = layout.sequences[s].vocabularyField.map { tables[$0] } ?? sequenceTables[s]!

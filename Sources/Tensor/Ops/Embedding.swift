@@ -24,37 +24,63 @@ extension Tensor {
         }
     }
 
-    /// The field embeddings of a batch in one op: field f of sample i is row `ids[i·F + f]`
-    /// of `tables[f]` (every table `[V_f, D]`, F = `tables.count`); the result is `[N, F, D]`
-    /// with N = `ids.count / F`.
+    /// The field embeddings of a batch in one op, `[N, F + G, D]`: field f < F of sample i is
+    /// row `ids[i·F + f]` of `tables[f]` (every table `[V_f, D]`, F = `tables.count`,
+    /// N = `ids.count / F`), and numeric field g of sample i is `values[i, g] · vectors[g]`
+    /// (`values: [N, G]`, `vectors: [G, D]`) when `numeric` is given.
     ///
-    /// The same as F gathers concatenated along axis 1, without the F intermediate tensors;
-    /// the backward scatters into each table as ``gather(_:shape:)`` does.
-    public static func gatherFields(_ tables: [Tensor], ids: [Int32]) -> Tensor {
-        let fields = tables.count
-        precondition(fields > 0 && ids.count % fields == 0, "gatherFields: \(ids.count) ids for \(fields) tables")
-        let d = tables[0].shape[1]
+    /// The same as F gathers and a broadcast product concatenated along axis 1, without the
+    /// intermediate tensors; the backward scatters into each table as ``gather(_:shape:)`` does.
+    public static func gatherFields(
+        _ tables: [Tensor], ids: [Int32], rows: Int, numeric: (values: Tensor, vectors: Tensor)? = nil
+    ) -> Tensor {
+        let fields = tables.count, numericFields = numeric?.vectors.shape[0] ?? 0
+        precondition(ids.count == rows * fields, "gatherFields: \(ids.count) ids for \(rows) rows of \(fields) tables")
+        guard let d = tables.first?.shape[1] ?? numeric?.vectors.shape[1] else {
+            preconditionFailure("gatherFields: no fields")
+        }
         precondition(tables.allSatisfy { $0.rank == 2 && $0.shape[1] == d }, "gatherFields: tables of different widths")
-        let n = ids.count / fields
-        let out = Tensor.uninitialized([n, fields, d])
+        if let (values, vectors) = numeric {
+            precondition(values.count == rows * numericFields && vectors.shape == [numericFields, d],
+                         "gatherFields: numeric values \(values.shape) and vectors \(vectors.shape) do not match")
+        }
+        let width = fields + numericFields
+        let out = Tensor.uninitialized([rows, width, d])
         let y = out.pointer
         ids.withUnsafeBufferPointer { ix in
-            Parallelism.forEachChunk(n, costPerItem: fields * d) { range in
+            Parallelism.forEachChunk(rows, costPerItem: width * d) { range in
                 for i in range {
-                    for f in 0..<fields { copyRow(of: tables[f], ix[i * fields + f], to: y + (i * fields + f) * d) }
+                    for f in 0..<fields { copyRow(of: tables[f], ix[i * fields + f], to: y + (i * width + f) * d) }
+                    guard let (values, vectors) = numeric else { continue }
+                    for g in 0..<numericFields {
+                        let x = values.pointer[i * numericFields + g]
+                        mapKernel(vectors.pointer + g * d, y + (i * width + fields + g) * d, d) { $0 * x }
+                    }
                 }
             }
         }
-        return Tensor.result(out, op: "gatherFields", inputs: tables) { out in
+        let inputs = tables + (numeric.map { [$0.values, $0.vectors] } ?? [])
+        return Tensor.result(out, op: "gatherFields", inputs: inputs) { out in
             let g = out.grad!.pointer
             // Tables are scattered into in parallel unless one serves several fields.
             let distinct = Set(tables.map(ObjectIdentifier.init)).count == fields
             ids.withUnsafeBufferPointer { ix in
-                Parallelism.forEachChunk(fields, costPerItem: distinct ? n * d : 0) { range in
+                Parallelism.forEachChunk(fields, costPerItem: distinct ? rows * d : 0) { range in
                     for f in range where tables[f].requiresGrad {
-                        tables[f].scatterAdd(count: n, indices: ix.baseAddress! + f, indexStride: fields,
-                                             gradient: g + f * d, gradientStride: fields * d)
+                        tables[f].scatterAdd(count: rows, indices: ix.baseAddress! + f, indexStride: fields,
+                                             gradient: g + f * d, gradientStride: width * d)
                     }
+                }
+            }
+            guard let (values, vectors) = numeric else { return }
+            let dValues = values.requiresGrad ? values.gradBuffer() : nil
+            let dVectors = vectors.requiresGrad ? vectors.gradBuffer() : nil
+            for i in 0..<rows {
+                for f in 0..<numericFields {
+                    let dy = g + (i * width + fields + f) * d
+                    let x = values.pointer[i * numericFields + f]
+                    if let dVectors { zipKernel(dVectors + f * d, dy, dVectors + f * d, d) { $0 + x * $1 } }
+                    if let dValues { dValues[i * numericFields + f] += dotKernel(vectors.pointer + f * d, dy, d) }
                 }
             }
         }
