@@ -48,4 +48,25 @@ final class BatchNormTests: XCTestCase {
             XCTAssertEqual(Double(y[flat: k]), (Double(data[k]) - 0.5) / (4 + 1e-5).squareRoot(), accuracy: 1e-5)
         }
     }
+
+    func testScoringFoldsTheNormIntoThePrecedingProductWithoutChangingTheResult() {
+        var g = RandomGenerator(seed: 4)
+        let style = LayerStyle(batchNorm: true)
+        let mlp = MLP(inputSize: 20, hidden: [7, 3], style: style, generator: &g)
+        let experts = ExpertGroup(count: 3, inputSize: 20, hidden: [5, 4], style: style, generator: &g)
+        let gate = SoftmaxGate(inputSize: 20, experts: 3, style: style, generator: &g)
+        let x = Tensor(shape: [rows, columns], values: data)
+        let apply: [() -> Tensor] = [{ mlp(x) }, { experts(x) }, { gate(x) }]
+        // Training steps move the running statistics away from 0 and 1.
+        for f in apply { for _ in 0..<3 { _ = f() } }
+        for module in [mlp, experts, gate] as [Module] { module.eval() }
+        let norm = mlp.blocks[0].norm!
+        XCTAssertFalse(norm.canFold, "the tape is recording")
+        XCTAssertTrue(Autograd.inference { norm.canFold })
+        for f in apply {
+            let unfolded = f()  // the tape is recording: each norm runs on its own
+            let folded = Autograd.inference(f)
+            XCTAssertClose(folded.values, unfolded.values.map(Double.init), tolerance: 1e-5)
+        }
+    }
 }

@@ -3,8 +3,9 @@ from torch-rechub, for the speed comparison in bench.py.
 
 The plain models follow Sources/Models: every categorical field has a d-wide embedding,
 every numeric field x becomes x * w_f (one learned d-vector per field), the flattened
-fields feed the backbone; hidden layers are Linear -> BatchNorm -> ReLU; towers end in a
-linear read-out whose logit goes through a sigmoid. Like dtrn's ExpertGroup, the first
+fields feed the backbone; hidden layers are Linear -> BatchNorm -> ReLU and gates
+Linear -> BatchNorm -> softmax (as torch-rechub's); towers end in a linear read-out whose
+logit goes through a sigmoid. Like dtrn's ExpertGroup, the first
 layer of all experts of a group is one matrix product and deeper expert layers one batched
 product; the per-task gates of MMoE are one product too.
 
@@ -30,6 +31,11 @@ MODELS = ["mmoe", "ple", "shared-bottom"]
 def hidden_block(inputs, outputs):
     """Linear -> BatchNorm -> ReLU."""
     return [nn.Linear(inputs, outputs), nn.BatchNorm1d(outputs), nn.ReLU()]
+
+
+def gate(inputs, experts):
+    """Gate logits: Linear -> BatchNorm (the softmax is applied in `mix`)."""
+    return nn.Sequential(nn.Linear(inputs, experts), nn.BatchNorm1d(experts))
 
 
 def mlp(inputs, hidden, read_out=False):
@@ -104,7 +110,7 @@ class MMoE(nn.Module):
         super().__init__()
         self.tasks, self.k = tasks, p["expert_count"]
         self.experts = ExpertGroup(self.k, inputs, p["expert_hidden"])
-        self.gates = nn.Linear(inputs, tasks * self.k)
+        self.gates = gate(inputs, tasks * self.k)
         self.towers = nn.ModuleList(mlp(p["expert_hidden"][-1], p["tower_hidden"], read_out=True) for _ in range(tasks))
 
     def forward(self, x):
@@ -125,8 +131,8 @@ class PLE(nn.Module):
             self.levels.append(nn.ModuleDict(dict(
                 own=nn.ModuleList(ExpertGroup(own, width, hidden) for _ in range(tasks)),
                 shared=ExpertGroup(shared, width, hidden),
-                gates=nn.ModuleList(nn.Linear(width, own + shared) for _ in range(tasks)),
-                **({} if last else dict(shared_gate=nn.Linear(width, tasks * own + shared))))))
+                gates=nn.ModuleList(gate(width, own + shared) for _ in range(tasks)),
+                **({} if last else dict(shared_gate=gate(width, tasks * own + shared))))))
             width = hidden[-1]
         self.towers = nn.ModuleList(mlp(width, p["tower_hidden"], read_out=True) for _ in range(tasks))
 

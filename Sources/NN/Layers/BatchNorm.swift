@@ -57,3 +57,53 @@ public final class BatchNorm: Module {
         }
     }
 }
+
+extension BatchNorm {
+    /// Whether this norm may be folded into the affine map before it: it normalises with its
+    /// running statistics (evaluation) and no gradient tape is recording (scoring).
+    public var canFold: Bool { !isTraining && !Autograd.isEnabled }
+
+    /// The affine map `x·W + b` followed by this norm in evaluation, as one affine map:
+    /// `W' = W·diag(s)` and `b' = (b − μ)·s + β` with `s = γ / √(σ² + ε)` from the running
+    /// statistics. `weight` is `[…, k, n]` with one scale per leading index and column, as
+    /// `gamma` holds; the folded bias has `gamma`'s shape.
+    func folded(weight: Tensor, bias: Tensor?) -> (weight: Tensor, bias: Tensor) {
+        let n = weight.shape[weight.rank - 1], k = weight.shape[weight.rank - 2]
+        let groups = weight.count / (k * n)
+        precondition(gamma.count == groups * n, "batch norm of \(gamma.count) columns after a \(weight.shape) weight")
+        let foldedWeight = Tensor.zeros(weight.shape), foldedBias = Tensor.zeros(gamma.shape)
+        let (w, fw, fb) = (weight.pointer, foldedWeight.pointer, foldedBias.pointer)
+        let (g, b, m, v) = (gamma.pointer, beta.pointer, runningMean.pointer, runningVariance.pointer)
+        for group in 0..<groups {
+            for j in 0..<n {
+                let c = group * n + j
+                let scale = g[c] / (v[c] + epsilon).squareRoot()
+                fb[c] = ((bias.map { $0.pointer[c] } ?? 0) - m[c]) * scale + b[c]
+                for i in 0..<k { fw[(group * k + i) * n + j] = w[(group * k + i) * n + j] * scale }
+            }
+        }
+        return (foldedWeight, foldedBias)
+    }
+}
+
+extension Linear {
+    /// `norm(self(x))` (or `self(x)` without a norm); when the norm can be folded (scoring),
+    /// one affine map with the norm folded into its weights.
+    public func callAsFunction(_ x: Tensor, then norm: BatchNorm?) -> Tensor {
+        guard let norm else { return self(x) }
+        guard norm.canFold else { return norm(self(x)) }
+        let (w, b) = norm.folded(weight: weight, bias: bias)
+        return x.linear(w, bias: b)
+    }
+}
+
+extension StackedLinear {
+    /// `norm(self(x))` (or `self(x)` without a norm); when the norm can be folded (scoring),
+    /// one batched affine map with the norm folded into its weights.
+    public func callAsFunction(_ x: Tensor, then norm: BatchNorm?) -> Tensor {
+        guard let norm else { return self(x) }
+        guard norm.canFold else { return norm(self(x)) }
+        let (w, b) = norm.folded(weight: weight, bias: bias)
+        return x.batchedMatmul(w) + b
+    }
+}

@@ -40,15 +40,11 @@ public final class ExpertGroup: Module {
     /// Every expert's output for `x: [N, inputSize]`, shaped `[N, K, outputSize]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let n = x.shape[0]
-        var h = first(x)
-        if let firstNorm { h = firstNorm(h) }
-        h = activation(h).reshaped([n, count, -1])
+        var h = activation(first(x, then: firstNorm)).reshaped([n, count, -1])
         guard !deeper.isEmpty else { return h }
         h = h.permuted([1, 0, 2])
         for (i, layer) in deeper.enumerated() {
-            h = layer(h)
-            if i < deeperNorms.count { h = deeperNorms[i](h) }
-            h = activation(h)
+            h = activation(layer(h, then: i < deeperNorms.count ? deeperNorms[i] : nil))
         }
         return h.permuted([1, 0, 2])
     }
@@ -78,7 +74,6 @@ public final class SoftmaxGate: Module {
 
     /// The mixture weights `[N, experts]` for `x: [N, inputSize]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let z = logits(x)
-        return (norm.map { $0(z) } ?? z).softmax()
+        logits(x, then: norm).softmax()
     }
 }

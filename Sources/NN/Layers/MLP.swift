@@ -22,8 +22,7 @@ public final class MLP: Module {
 
         /// Applies the block.
         public func callAsFunction(_ x: Tensor) -> Tensor {
-            var h = linear(x)
-            if let norm { h = norm(h) }
+            var h = linear(x, then: norm)
             if let activation { h = activation(h) }
             if let dropout { h = dropout(h) }
             return h
