@@ -167,8 +167,11 @@ final class SyntheticGeneratorTests: XCTestCase {
 
     func testTheSummaryReportsEveryTaskAndSplit() throws {
         let summary = try generate(smallConfig()).summary
-        for text in ["conflict 0.50", "task_2", "validation", "oracle AUC", "context_3 512 → noise"] {
+        let expected = ["conflict 0.50", "task_2", "validation", "oracle AUC", "context_3 512 → noise",
+                        "dense_0 → task_0", "8 of them task-specific", "shared_11"]
+        for text in expected {
             XCTAssertTrue(summary.contains(text), "missing \(text) in\n\(summary)")
         }
+        XCTAssertFalse(summary.contains("shared_0 →"), "a shared field is not one task's context field")
     }
 }

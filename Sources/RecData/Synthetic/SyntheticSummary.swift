@@ -37,7 +37,7 @@ extension SyntheticDataset {
                 + "\(config.tasks) tasks, \(config.behaviours) behaviour types × \(config.sequenceLength) slots",
             "rows: " + namedSplits.map { "\($0.name) \($0.split.rowCount)" }.joined(separator: ", "),
         ]
-        let fieldNames = train.categorical.map(\.name).dropFirst(3) + train.numeric.map(\.name)
+        let fieldNames = train.categorical.map(\.name).dropFirst(3) + train.numeric.map(\.name).prefix(config.denseFields)
         lines.append(
             "categorical: " + train.categorical.prefix(3).map { "\($0.name) \($0.vocabularySize)" }.joined(separator: ", "))
         lines.append(
@@ -47,6 +47,10 @@ extension SyntheticDataset {
                     let reader = config.contextFieldOwner(f).map { "task_\($0)" } ?? "noise"
                     return "\(name)\(vocabulary) → \(reader)"
                 }.joined(separator: ", "))
+        lines.append(
+            "shared fields (every task's shared part, \(config.ridges) sine ridges of frequency "
+                + "\(format(config.ridgeFrequency, 1)), \(Int((config.conflict * Double(config.ridges)).rounded())) "
+                + "of them task-specific): shared_0…shared_\(config.sharedFields - 1)")
         if config.tasks > 1 {
             let scores = train.labels.map(\.ceilingScores)
             lines.append(

@@ -145,7 +145,7 @@ struct SyntheticWorld {
         return (directions, phases)
     }
 
-    /// H_t = Σ_m sin(ω·⟨a_tm, s⟩ + φ_m) of the shared field values `s`.
+    /// H_t = Σ_m sin(ω·⟨a_tm, s⟩ + φ_tm) of the shared field values `s`.
     func sharedPart(task t: Int, values s: [Double]) -> Double {
         let (ridges, fields) = (config.ridges, config.sharedFields)
         var sum = 0.0
