@@ -17,7 +17,8 @@ public final class DTRNModel: MultiTaskModel {
     /// A DTRN for `layout` as `config` describes.
     public init(layout: FeatureLayout, config: ModelConfig, generator: inout RandomGenerator) throws {
         let d = config.embeddingDimension, tasks = layout.tasks.count
-        embedder = FeatureEmbedder(layout: layout, dimension: d, initialization: config.initialization, generator: &generator)
+        embedder = FeatureEmbedder(layout: layout, dimension: d, initialization: config.initialization,
+                                   generator: &generator)
         let mode: TaskSpecificInterestModule.Mode =
             config.separateEncoders ? .separate : (config.taskSpecificInterest ? .conditioned : .shared)
         interests = TaskSpecificInterestModule(

@@ -64,3 +64,40 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         LayerStyle(activation: activation, batchNorm: batchNorm, dropout: dropout, initialization: initialization)
     }
 }
+
+extension ModelConfig {
+    /// Decodes the keys present and keeps the defaults for the others, so that configurations
+    /// and checkpoints written before a setting existed still load.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+            try container.decodeIfPresent(T.self, forKey: key) ?? fallback
+        }
+        self.init()
+        model = try value(.model, model)
+        backbone = try value(.backbone, backbone)
+        embeddingDimension = try value(.embeddingDimension, embeddingDimension)
+        bottomHidden = try value(.bottomHidden, bottomHidden)
+        expertHidden = try value(.expertHidden, expertHidden)
+        expertCount = try value(.expertCount, expertCount)
+        taskExpertCount = try value(.taskExpertCount, taskExpertCount)
+        sharedExpertCount = try value(.sharedExpertCount, sharedExpertCount)
+        levels = try value(.levels, levels)
+        towerHidden = try value(.towerHidden, towerHidden)
+        activation = try value(.activation, activation)
+        batchNorm = try value(.batchNorm, batchNorm)
+        dropout = try value(.dropout, dropout)
+        initialization = try value(.initialization, initialization)
+        heads = try value(.heads, heads)
+        feedForwardHidden = try value(.feedForwardHidden, feedForwardHidden)
+        conditionDimension = try value(.conditionDimension, conditionDimension)
+        hypernetworkHidden = try value(.hypernetworkHidden, hypernetworkHidden)
+        taskSpecificInterest = try value(.taskSpecificInterest, taskSpecificInterest)
+        representationRefinement = try value(.representationRefinement, representationRefinement)
+        separateEncoders = try value(.separateEncoders, separateEncoders)
+        gateReduction = try value(.gateReduction, gateReduction)
+        gateKind = try value(.gateKind, gateKind)
+        pooling = try value(.pooling, pooling)
+        calibratorWeight = try value(.calibratorWeight, calibratorWeight)
+    }
+}
