@@ -74,12 +74,17 @@ extension BatchNorm {
         let foldedWeight = Tensor.zeros(weight.shape), foldedBias = Tensor.zeros(gamma.shape)
         let (w, fw, fb) = (weight.pointer, foldedWeight.pointer, foldedBias.pointer)
         let (g, b, m, v) = (gamma.pointer, beta.pointer, runningMean.pointer, runningVariance.pointer)
+        let bias = bias?.pointer
+        var scales = [Float](repeating: 0, count: n)
         for group in 0..<groups {
             for j in 0..<n {
                 let c = group * n + j
-                let scale = g[c] / (v[c] + epsilon).squareRoot()
-                fb[c] = ((bias.map { $0.pointer[c] } ?? 0) - m[c]) * scale + b[c]
-                for i in 0..<k { fw[(group * k + i) * n + j] = w[(group * k + i) * n + j] * scale }
+                scales[j] = g[c] / (v[c] + epsilon).squareRoot()
+                fb[c] = ((bias?[c] ?? 0) - m[c]) * scales[j] + b[c]
+            }
+            for i in 0..<k {
+                let row = (group * k + i) * n
+                for j in 0..<n { fw[row + j] = w[row + j] * scales[j] }
             }
         }
         return (foldedWeight, foldedBias)

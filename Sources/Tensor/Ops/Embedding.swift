@@ -8,12 +8,12 @@ extension Tensor {
     public func gather(_ indices: [Int32], shape indexShape: [Int]) -> Tensor {
         precondition(rank == 2, "gather: the table must be a matrix, got \(shape)")
         precondition(indexShape.reduce(1, *) == indices.count, "gather: \(indices.count) indices for shape \(indexShape)")
-        let d = shape[1]
+        let (vocabulary, d) = (shape[0], shape[1])
         let out = Tensor.uninitialized(indexShape + [d])
-        let y = out.pointer
+        let (table, y) = (UnsafePointer(pointer), out.pointer)
         indices.withUnsafeBufferPointer { ix in
             Parallelism.forEachChunk(ix.count, costPerItem: d) { range in
-                for i in range { copyRow(of: self, ix[i], to: y + i * d) }
+                for i in range { copyRow(ix[i], of: table, rows: vocabulary, width: d, to: y + i * d) }
             }
         }
         return Tensor.result(out, op: "gather", inputs: [self]) { [self] out in
@@ -47,17 +47,26 @@ extension Tensor {
         let width = fields + numericFields
         let out = Tensor.uninitialized([rows, width, d])
         let y = out.pointer
+        // Raw pointers, so that the loop touches no reference counts.
+        let sources = tables.map { UnsafePointer($0.pointer) }, sizes = tables.map { $0.shape[0] }
+        let numericPointers = numeric.map { (UnsafePointer($0.values.pointer), UnsafePointer($0.vectors.pointer)) }
         ids.withUnsafeBufferPointer { ix in
+        sources.withUnsafeBufferPointer { sources in
+        sizes.withUnsafeBufferPointer { sizes in
             Parallelism.forEachChunk(rows, costPerItem: width * d) { range in
                 for i in range {
-                    for f in 0..<fields { copyRow(of: tables[f], ix[i * fields + f], to: y + (i * width + f) * d) }
-                    guard let (values, vectors) = numeric else { continue }
+                    for f in 0..<fields {
+                        copyRow(ix[i * fields + f], of: sources[f], rows: sizes[f], width: d, to: y + (i * width + f) * d)
+                    }
+                    guard let (values, vectors) = numericPointers else { continue }
                     for g in 0..<numericFields {
-                        let x = values.pointer[i * numericFields + g]
-                        mapKernel(vectors.pointer + g * d, y + (i * width + fields + g) * d, d) { $0 * x }
+                        let x = values[i * numericFields + g]
+                        mapKernel(vectors + g * d, y + (i * width + fields + g) * d, d) { $0 * x }
                     }
                 }
             }
+        }
+        }
         }
         let inputs = tables + (numeric.map { [$0.values, $0.vectors] } ?? [])
         return Tensor.result(out, op: "gatherFields", inputs: inputs) { out in
@@ -120,12 +129,14 @@ extension Tensor {
     }
 }
 
-/// Copies row `row` of `table` (`[V, d]`) to `destination`, checking the index.
+/// Copies row `row` of a `[vocabulary, d]` table to `destination`, checking the index.
 @inline(__always)
-private func copyRow(of table: Tensor, _ row: Int32, to destination: UnsafeMutablePointer<Float>) {
-    let (vocabulary, d) = (table.shape[0], table.shape[1])
+private func copyRow(
+    _ row: Int32, of table: UnsafePointer<Float>, rows vocabulary: Int, width d: Int,
+    to destination: UnsafeMutablePointer<Float>
+) {
     precondition(row >= 0 && Int(row) < vocabulary, "gather: index \(row) outside table of \(vocabulary) rows")
-    let source = table.pointer + Int(row) * d
+    let source = table + Int(row) * d
     switch d {
     case 4: UnsafeMutableRawPointer(destination).storeBytes(
         of: UnsafeRawPointer(source).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
