@@ -40,8 +40,9 @@ final class WorkerPool: @unchecked Sendable {
     private let busy = Atomic<Bool>(false)
     nonisolated(unsafe) private var job: ((Int) -> Void)?
     nonisolated(unsafe) private var parts = 0
-    /// Spin iterations before a worker sleeps (about 50 µs).
-    private static let spinLimit = 20_000
+    /// Spin iterations before a worker sleeps (a few hundred microseconds: long enough to span
+    /// the serial stretches between the products of a training or scoring step).
+    private static let spinLimit = 200_000
 
     private init(workers count: Int) {
         workers = (0..<count).map { _ in Worker() }
