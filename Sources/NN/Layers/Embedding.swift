@@ -8,7 +8,7 @@ public final class Embedding: Module {
     public let table: Tensor
 
     /// A table of `count` rows of width `dimension`, initialised by `initializer`.
-    public init(count: Int, dimension: Int, initializer: Initializer = .normal(standardDeviation: 0.01),
+    public init(count: Int, dimension: Int, initializer: Initializer = WeightInitialization.standard.embedding,
                 generator: inout RandomGenerator) {
         table = initializer.makeParameter([count, dimension], generator: &generator)
         table.prefersRowSparseGradient = true

@@ -79,6 +79,12 @@ func accumulate(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, 
     zipKernel(y, x, y, n, { $0 + $1 })
 }
 
+/// `y[i] += a · x[i]` for `n` floats.
+@inline(__always)
+func addScaled(_ x: UnsafePointer<Float>, _ a: Float, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+    zipKernel(y, x, y, n) { $0 + a * $1 }
+}
+
 /// The sum of `n` floats, accumulated in 16 lanes.
 @inline(__always)
 func sumKernel(_ x: UnsafePointer<Float>, _ n: Int) -> Float {

@@ -88,7 +88,7 @@ extension Tensor {
                 for f in 0..<numericFields {
                     let dy = g + (i * width + fields + f) * d
                     let x = values.pointer[i * numericFields + f]
-                    if let dVectors { zipKernel(dVectors + f * d, dy, dVectors + f * d, d) { $0 + x * $1 } }
+                    if let dVectors { addScaled(dy, x, into: dVectors + f * d, d) }
                     if let dValues { dValues[i * numericFields + f] += dotKernel(vectors.pointer + f * d, dy, d) }
                 }
             }

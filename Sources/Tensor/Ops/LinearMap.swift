@@ -20,8 +20,7 @@ extension Tensor {
             MatrixProductGradient(m: m, n: n, k: k, transposeA: false, transposeB: false)
                 .accumulate(gradOut: dY, a: self, b: weight)
             guard bias.requiresGrad else { return }
-            let (db, beta) = bias.gradDestination()
-            if beta == 0 { db.update(repeating: 0, count: n) }
+            let db = bias.gradBuffer()
             for i in 0..<m { accumulate(dY + i * n, into: db, n) }
         }
     }

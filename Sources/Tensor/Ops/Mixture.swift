@@ -33,9 +33,3 @@ extension Tensor {
         }
     }
 }
-
-/// `y[j] += a · x[j]` for `n` floats, 16 lanes at a time with a padded tail.
-@inline(__always)
-private func addScaled(_ x: UnsafePointer<Float>, _ a: Float, into y: UnsafeMutablePointer<Float>, _ n: Int) {
-    zipKernel(y, x, y, n) { $0 + a * $1 }
-}
