@@ -23,6 +23,9 @@ public final class Tensor: @unchecked Sendable {
     public internal(set) var rowGrad: RowSparseGradient?
     /// How this tensor was computed, when it is part of a recorded graph.
     var gradFunction: GradFunction?
+    /// The field gather this tensor holds (as `[N, W, d]` or `[N, W·d]`), when it holds one:
+    /// a linear map reading it may then work from the gather's tables directly.
+    var fieldGather: FieldGather?
 
     /// Wraps existing storage. `storage.count` must equal the product of `shape`.
     public init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {

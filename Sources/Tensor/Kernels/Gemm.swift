@@ -30,7 +30,8 @@ public enum Gemm {
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         let workers = Parallelism.threadCount
         guard workers > 1 && m * n * k >= minimumParallelWork && max(m, n) >= 2 * workers else {
-            call(a, lda, transposeA, b, ldb, transposeB, c, m: m, n: n, k: k, alpha: alpha, beta: beta)
+            onThisThread(a, lda: lda, transposeA: transposeA, b, ldb: ldb, transposeB: transposeB,
+                         into: c, ldc: n, m: m, n: n, k: k, alpha: alpha, beta: beta)
             return
         }
         let splitRows = m >= n
@@ -42,26 +43,28 @@ public enum Gemm {
             if splitRows {
                 // Rows start..<end of C read rows start..<end of op(A).
                 let block = transposeA ? sa + start : sa + start * k
-                call(block, lda, transposeA, sb, ldb, transposeB, sc + start * n,
-                     m: end - start, n: n, k: k, alpha: alpha, beta: beta, ldc: n)
+                onThisThread(block, lda: lda, transposeA: transposeA, sb, ldb: ldb, transposeB: transposeB,
+                             into: sc + start * n, ldc: n, m: end - start, n: n, k: k, alpha: alpha, beta: beta)
             } else {
                 // Columns start..<end of C read columns start..<end of op(B).
                 let block = transposeB ? sb + start * k : sb + start
-                call(sa, lda, transposeA, block, ldb, transposeB, sc + start,
-                     m: m, n: end - start, k: k, alpha: alpha, beta: beta, ldc: n)
+                onThisThread(sa, lda: lda, transposeA: transposeA, block, ldb: ldb, transposeB: transposeB,
+                             into: sc + start, ldc: n, m: m, n: end - start, k: k, alpha: alpha, beta: beta)
             }
         }
     }
 
-    /// One OpenBLAS call with explicit leading dimensions.
+    /// One single-threaded OpenBLAS call with explicit leading dimensions (the row strides
+    /// of `A`, `B` and `C` as stored), for callers that split the work over threads themselves.
     @inline(__always)
-    private static func call(
-        _ a: UnsafePointer<Float>, _ lda: Int, _ transposeA: Bool,
-        _ b: UnsafePointer<Float>, _ ldb: Int, _ transposeB: Bool,
-        _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float, ldc: Int? = nil
+    static func onThisThread(
+        _ a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+        _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float
     ) {
+        guard m > 0 && n > 0 else { return }
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc ?? n))
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }

@@ -68,6 +68,7 @@ extension Tensor {
         }
         }
         }
+        out.fieldGather = FieldGather(tables: tables, ids: ids, rows: rows, numeric: numeric, dimension: d)
         let inputs = tables + (numeric.map { [$0.values, $0.vectors] } ?? [])
         return Tensor.result(out, op: "gatherFields", inputs: inputs) { out in
             let g = out.grad!.pointer
@@ -98,7 +99,7 @@ extension Tensor {
     /// Adds gradient row `gradient[i · gradientStride]` to table row `indices[i · indexStride]`
     /// for `i` in `0..<count`: into ``rowGrad`` for a leaf preferring row-sparse gradients,
     /// else into the dense ``grad``.
-    private func scatterAdd(
+    func scatterAdd(
         count: Int, indices: UnsafePointer<Int32>, indexStride: Int,
         gradient g: UnsafePointer<Float>, gradientStride: Int
     ) {

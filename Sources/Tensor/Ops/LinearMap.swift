@@ -4,11 +4,17 @@ extension Tensor {
     /// is written into the output first and the product added onto it, so no separate
     /// broadcast op runs; the backward adds `dX = dY · Wᵀ`, `dW = Xᵀ · dY` and
     /// `db = Σ_rows dY`.
+    ///
+    /// When `self` is a field gather flattened to `[N, W·d]` and the tables are small next to
+    /// the batch, the map is computed from per-value projections instead (see ``FieldGather``).
     public func linear(_ weight: Tensor, bias: Tensor) -> Tensor {
         precondition(weight.rank == 2 && lastDimension == weight.shape[0],
                      "linear: \(shape) · \(weight.shape) do not multiply")
         let (m, k, n) = (rowCount, weight.shape[0], weight.shape[1])
         precondition(bias.count == n, "linear: bias of \(bias.count) values for \(n) outputs")
+        if let source = fieldGather, rank == 2, source.prefersProjection {
+            return Tensor.projectedFields(source, weight: weight, bias: bias)
+        }
         let out = Tensor.uninitialized(Array(shape.dropLast()) + [n])
         let (y, b) = (out.pointer, bias.pointer)
         Parallelism.forEachChunk(m, costPerItem: n) { rows in

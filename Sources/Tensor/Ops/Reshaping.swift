@@ -11,6 +11,7 @@ extension Tensor {
         }
         precondition(dims.reduce(1, *) == count, "reshape: \(shape) has \(count) elements, \(dims) does not")
         let out = Tensor(shape: dims, storage: storage)
+        if let source = fieldGather, dims.first == source.rows, dims.count <= 3 { out.fieldGather = source }
         return Tensor.result(out, op: "reshape", inputs: [self]) { [self] out in
             accumulate(out.grad!.pointer, into: gradBuffer(), count)
         }

@@ -1,0 +1,74 @@
+@testable import Tensor
+import XCTest
+
+/// A linear map over a field gather, computed from per-value projections, against finite
+/// differences and against the product of the gathered matrix.
+final class FieldProjectionTests: XCTestCase {
+    /// Three categorical fields over two tables of width 4 (the first serves two fields), two
+    /// numeric fields, `rows` samples.
+    private struct Fixture {
+        let first = randomTensor([5, 4], seed: 60), second = randomTensor([3, 4], seed: 61)
+        let vectors = randomTensor([2, 4], seed: 62)
+        let weight = randomTensor([20, 6], seed: 63), bias = randomTensor([6], seed: 64)
+        let rows: Int
+        let ids: [Int32]
+        let values: Tensor
+
+        init(rows: Int) {
+            self.rows = rows
+            // Every value of each table, in a scrambled order with repeats.
+            ids = (0..<rows * 3).map { (i: Int) -> Int32 in
+                let vocabulary = i % 3 == 1 ? 3 : 5
+                return Int32((i * 7 + i / 3) % vocabulary)
+            }
+            values = randomTensor([rows, 2], seed: 65)
+        }
+
+        var parameters: [Tensor] { [first, second, values, vectors, weight, bias] }
+
+        func gathered() -> Tensor {
+            Tensor.gatherFields([first, second, first], ids: ids, rows: rows, numeric: (values, vectors))
+                .reshaped([rows, -1])
+        }
+
+        /// The map through projections.
+        func projected() -> Tensor { gathered().linear(weight, bias: bias) }
+
+        /// The map as a product of the gathered matrix (a scaled copy carries no gather).
+        func direct() -> Tensor { (gathered() * 1).linear(weight, bias: bias) }
+    }
+
+    func testProjectionIsUsedForALargeBatchOnly() {
+        let large = Fixture(rows: 16)
+        for t in large.parameters { t.requiresGrad = true }
+        XCTAssertEqual(large.projected().gradFunction?.name, "projectedFields")
+        XCTAssertEqual(large.direct().gradFunction?.name, "linear")
+        let small = Fixture(rows: 2)
+        for t in small.parameters { t.requiresGrad = true }
+        XCTAssertEqual(small.projected().gradFunction?.name, "linear")
+    }
+
+    func testGradientsMatchFiniteDifferences() {
+        let fixture = Fixture(rows: 16)
+        assertGradientsMatch(fixture.parameters, fixture.projected)
+        fixture.first.prefersRowSparseGradient = true
+        fixture.second.prefersRowSparseGradient = true
+        assertGradientsMatch(fixture.parameters, fixture.projected)
+    }
+
+    func testEqualsTheProductOfTheGatheredMatrix() {
+        let fixture = Fixture(rows: 16)
+        fixture.first.prefersRowSparseGradient = true
+        let readout = randomTensor([16, 6], seed: 66)
+        func gradients(_ f: () -> Tensor) -> (output: [Float], grads: [[Float]]) {
+            for t in fixture.parameters { t.zeroGrad(); t.requiresGrad = true }
+            let y = f()
+            (y * readout).sum().backward()
+            let first = fixture.first.rowGrad!.densified(rowCount: 5)
+            return (y.values, [first] + fixture.parameters.dropFirst().map { $0.grad!.values })
+        }
+        let (projected, direct) = (gradients(fixture.projected), gradients(fixture.direct))
+        assertClose(projected.output, direct.output)
+        for (p, d) in zip(projected.grads, direct.grads) { assertClose(p, d) }
+    }
+}
