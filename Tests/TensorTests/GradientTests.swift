@@ -174,4 +174,20 @@ final class GradientTests: XCTestCase {
         let x = randomTensor([3], seed: 23)
         assertGradientsMatch([x]) { x * x + x.exp() * x }
     }
+
+    func testOpsThatWriteAFirstGradientAlsoAddToAnExistingOne() {
+        // Each op reads x twice, so its backward meets both a fresh gradient (written) and an
+        // existing one (added to).
+        let x = randomTensor([2, 3, 4], seed: 24)
+        assertGradientsMatch([x]) { x.reshaped([6, 4]).exp() + x.reshaped([6, 4]) * 2 }
+        assertGradientsMatch([x]) { x.permuted([1, 0, 2]) + x.permuted([1, 0, 2]).exp() }
+        assertGradientsMatch([x]) { x.relu() + x.relu().exp() }
+        let gamma = randomTensor([2, 1, 4], seed: 25), beta = randomTensor([2, 1, 4], seed: 26)
+        assertGradientsMatch([x, gamma, beta], tolerance: 2e-2) {
+            x.batchNormalized(gamma: gamma, beta: beta).output
+                + x.batchNormalized(gamma: gamma, beta: beta).output.exp()
+        }
+        let gates = randomTensor([2, 3], seed: 27)
+        assertGradientsMatch([x, gates]) { Tensor.mixture(x, gates: gates) + Tensor.mixture(x, gates: gates).exp() }
+    }
 }

@@ -34,18 +34,21 @@ extension Tensor {
             mapKernel(x + r.lowerBound, y + r.lowerBound, r.count, F.value)
         }
         return Tensor.result(out, op: F.name, inputs: [self]) { [self] out in
-            let (g, gx) = (out.grad!.pointer, gradBuffer())
+            let g = out.grad!.pointer
+            let (gx, beta) = gradDestination()
             Parallelism.forEachChunk(count, costPerItem: 4) { r in
                 var i = r.lowerBound
                 while i + 16 <= r.upperBound {
                     let d = F.derivative(x: loadVec(x + i), y: loadVec(y + i))
-                    storeVec(loadVec(gx + i) + loadVec(g + i) * d, gx + i)
+                    let previous = beta == 0 ? Vec(repeating: 0) : loadVec(gx + i)
+                    storeVec(previous + loadVec(g + i) * d, gx + i)
                     i += 16
                 }
                 let rest = r.upperBound - i
                 if rest > 0 {
                     let d = F.derivative(x: loadPartial(x + i, rest), y: loadPartial(y + i, rest))
-                    storePartial(loadPartial(gx + i, rest) + loadPartial(g + i, rest) * d, gx + i, rest)
+                    let previous = beta == 0 ? Vec(repeating: 0) : loadPartial(gx + i, rest)
+                    storePartial(previous + loadPartial(g + i, rest) * d, gx + i, rest)
                 }
             }
         }

@@ -58,7 +58,7 @@ extension Tensor {
             // dβ = Σ dy, dγ = Σ dy·x̂; with batch statistics
             // dx = γ·inv·(dy − mean(dy) − x̂·mean(dy·x̂)), with fixed ones dx = γ·inv·dy.
             let gy = out.grad!.pointer
-            let gx = self.requiresGrad ? self.gradBuffer() : nil
+            let (gx, gxBeta): (UnsafeMutablePointer<Float>?, Float) = self.requiresGrad ? self.gradDestination() : (nil, 0)
             let gGamma = gamma.requiresGrad ? gamma.gradBuffer() : nil
             let gBeta = beta.requiresGrad ? beta.gradBuffer() : nil
             let (x, means, inverses, scales) = (self.pointer, mean.pointer, inverseStd.pointer, gamma.pointer)
@@ -83,7 +83,8 @@ extension Tensor {
                         let dy = columns(gy + base + i * d, w)
                         let normalized = (columns(x + base + i * d, w) - m) * inverse
                         let p = gx + base + i * d
-                        storeColumns(columns(p, w) + a * (dy - meanDy - normalized * meanDyX), p, w)
+                        let previous = gxBeta == 0 ? Vec(repeating: 0) : columns(p, w)
+                        storeColumns(previous + a * (dy - meanDy - normalized * meanDyX), p, w)
                     }
                 }
             }

@@ -18,14 +18,18 @@ extension Tensor {
         }
         return Tensor.result(out, op: "mixture", inputs: [experts, gates]) { out in
             let dY = out.grad!.pointer
-            let dE = experts.requiresGrad ? experts.gradBuffer() : nil
+            let (dE, dEBeta): (UnsafeMutablePointer<Float>?, Float) =
+                experts.requiresGrad ? experts.gradDestination() : (nil, 0)
             let dG = gates.requiresGrad ? gates.gradBuffer() : nil
             Parallelism.forEachChunk(n, costPerItem: 2 * k * d) { rows in
                 for i in rows {
                     let dyi = dY + i * d
                     for j in 0..<k {
                         let row = (i * k + j) * d
-                        if let dE { addScaled(dyi, g[i * k + j], into: dE + row, d) }
+                        if let dE {
+                            if dEBeta == 0 { mapKernel(dyi, dE + row, d) { $0 * g[i * k + j] } }
+                            else { addScaled(dyi, g[i * k + j], into: dE + row, d) }
+                        }
                         if let dG { dG[i * k + j] += dotKernel(e + row, dyi, d) }
                     }
                 }

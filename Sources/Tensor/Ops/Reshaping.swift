@@ -13,7 +13,9 @@ extension Tensor {
         let out = Tensor(shape: dims, storage: storage)
         if let source = fieldGather, dims.first == source.rows, dims.count <= 3 { out.fieldGather = source }
         return Tensor.result(out, op: "reshape", inputs: [self]) { [self] out in
-            accumulate(out.grad!.pointer, into: gradBuffer(), count)
+            let g = out.grad!
+            // The output's gradient is done with once this runs: a first gradient takes its storage.
+            if grad == nil { grad = Tensor(shape: shape, storage: g.storage) } else { accumulate(g.pointer, into: gradBuffer(), count) }
         }
     }
 
@@ -31,8 +33,9 @@ extension Tensor {
             for (i, o) in order.enumerated() { inverse[o] = i }
             var outStrides = [Int](repeating: 1, count: rank)
             for i in stride(from: rank - 2, through: 0, by: -1) { outStrides[i] = outStrides[i + 1] * outShape[i + 1] }
-            permuteCopy(from: out.grad!.pointer, to: gradBuffer(), shape: shape,
-                        sourceStrides: inverse.map { outStrides[$0] }, accumulate: true)
+            let (gx, beta) = gradDestination()
+            permuteCopy(from: out.grad!.pointer, to: gx, shape: shape,
+                        sourceStrides: inverse.map { outStrides[$0] }, accumulate: beta != 0)
         }
     }
 
