@@ -5,17 +5,20 @@ import XCTest
 /// differences and against the product of the gathered matrix.
 final class FieldProjectionTests: XCTestCase {
     /// Three categorical fields over two tables of width 4 (the first serves two fields), two
-    /// numeric fields, `rows` samples.
+    /// numeric fields, `rows` samples, `outputs` features out (70: a block of 64 columns and a
+    /// partial vector).
     private struct Fixture {
         let first = randomTensor([5, 4], seed: 60), second = randomTensor([3, 4], seed: 61)
         let vectors = randomTensor([2, 4], seed: 62)
-        let weight = randomTensor([20, 6], seed: 63), bias = randomTensor([6], seed: 64)
+        let weight: Tensor, bias: Tensor
         let rows: Int
         let ids: [Int32]
         let values: Tensor
 
-        init(rows: Int) {
+        init(rows: Int, outputs: Int = 6) {
             self.rows = rows
+            weight = randomTensor([20, outputs], seed: 63)
+            bias = randomTensor([outputs], seed: 64)
             // Every value of each table, in a scrambled order with repeats.
             ids = (0..<rows * 3).map { (i: Int) -> Int32 in
                 let vocabulary = i % 3 == 1 ? 3 : 5
@@ -49,17 +52,23 @@ final class FieldProjectionTests: XCTestCase {
     }
 
     func testGradientsMatchFiniteDifferences() {
-        let fixture = Fixture(rows: 16)
-        assertGradientsMatch(fixture.parameters, fixture.projected)
-        fixture.first.prefersRowSparseGradient = true
-        fixture.second.prefersRowSparseGradient = true
-        assertGradientsMatch(fixture.parameters, fixture.projected)
+        for outputs in [6, 70] {
+            let fixture = Fixture(rows: 16, outputs: outputs)
+            assertGradientsMatch(fixture.parameters, fixture.projected)
+            fixture.first.prefersRowSparseGradient = true
+            fixture.second.prefersRowSparseGradient = true
+            assertGradientsMatch(fixture.parameters, fixture.projected)
+        }
     }
 
     func testEqualsTheProductOfTheGatheredMatrix() {
-        let fixture = Fixture(rows: 16)
+        for outputs in [6, 70] { assertProjectionEqualsProduct(outputs: outputs) }
+    }
+
+    private func assertProjectionEqualsProduct(outputs: Int) {
+        let fixture = Fixture(rows: 16, outputs: outputs)
         fixture.first.prefersRowSparseGradient = true
-        let readout = randomTensor([16, 6], seed: 66)
+        let readout = randomTensor([16, outputs], seed: 66)
         func gradients(_ f: () -> Tensor) -> (output: [Float], grads: [[Float]]) {
             for t in fixture.parameters { t.zeroGrad(); t.requiresGrad = true }
             let y = f()

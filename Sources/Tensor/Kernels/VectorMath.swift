@@ -35,16 +35,55 @@ typealias Vec = SIMD16<Float>
     return y * unsafeBitCast((integer &+ 127) &<< 23, to: Vec.self)
 }
 
-/// Loads the `count < 16` floats at `p` into the low lanes of a vector (the others 0).
+/// Loads the `count < 16` floats at `p` into the low lanes of a vector (the others 0), in
+/// pieces of 8, 4 and single lanes (no library call: the rows of small layers end in such tails).
 @inline(__always) func loadPartial(_ p: UnsafePointer<Float>, _ count: Int) -> Vec {
-    var v = Vec(repeating: 0)
-    withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: p, byteCount: count * 4) }
-    return v
+    count >= 8 ? Vec(lowHalf: load(p), highHalf: loadPartial8(p + 8, count - 8))
+        : Vec(lowHalf: loadPartial8(p, count), highHalf: .zero)
 }
 
-/// Stores the low `count < 16` lanes of `v` at `p`.
+/// Stores the low `count < 16` lanes of `v` at `p`, in pieces of 8, 4 and single lanes.
 @inline(__always) func storePartial(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
-    withUnsafeBytes(of: v) { UnsafeMutableRawPointer(p).copyMemory(from: $0.baseAddress!, byteCount: count * 4) }
+    if count >= 8 {
+        store(v.lowHalf, p)
+        storePartial8(v.highHalf, p + 8, count - 8)
+    } else {
+        storePartial8(v.lowHalf, p, count)
+    }
+}
+
+/// The `V.scalarCount` floats at `p` (any alignment).
+@inline(__always) func load<V: SIMD>(_ p: UnsafePointer<Float>) -> V where V.Scalar == Float {
+    UnsafeRawPointer(p).loadUnaligned(as: V.self)
+}
+
+/// Stores `v` at `p` (any alignment).
+@inline(__always) func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+}
+
+@inline(__always) private func loadPartial8(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
+    count >= 4 ? SIMD8(lowHalf: load(p), highHalf: loadPartial4(p + 4, count - 4))
+        : SIMD8(lowHalf: loadPartial4(p, count), highHalf: .zero)
+}
+
+@inline(__always) private func loadPartial4(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD4<Float> {
+    SIMD4(count > 0 ? p[0] : 0, count > 1 ? p[1] : 0, count > 2 ? p[2] : 0, 0)
+}
+
+@inline(__always) private func storePartial8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    if count >= 4 {
+        store(v.lowHalf, p)
+        storePartial4(v.highHalf, p + 4, count - 4)
+    } else {
+        storePartial4(v.lowHalf, p, count)
+    }
+}
+
+@inline(__always) private func storePartial4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    if count > 0 { p[0] = v[0] }
+    if count > 1 { p[1] = v[1] }
+    if count > 2 { p[2] = v[2] }
 }
 
 /// `y[i] = f(x[i])` for `n` floats, 16 lanes at a time; the tail runs as one padded vector,

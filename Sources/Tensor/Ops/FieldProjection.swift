@@ -131,17 +131,19 @@ extension Tensor {
         compact.slots.withUnsafeBufferPointer { slots in
             Parallelism.forEachChunk(rows, costPerItem: width * n) { range in
                 for i in range {
-                    let slotsOfRow = slots.baseAddress! + i * fields
-                    let valuesOfRow = values.map { $0 + i * numericCount }
-                    forEachVectorBlock(n) { start, count in
-                        var sum = FourVectors(loading: b + start, count: count)
-                        for f in 0..<fields { sum.add(FourVectors(p + Int(slotsOfRow[f]) * stride + start, count)) }
-                        if let valuesOfRow {
-                            for g in 0..<numericCount {
-                                sum.add(FourVectors(p + (numericRow + g) * stride + start, count), times: valuesOfRow[g])
-                            }
-                        }
-                        sum.store(y + i * n + start, count: count)
+                    let row = ProjectedRow(projections: p, stride: stride, slots: slots.baseAddress! + i * fields,
+                                           fields: fields, numeric: values.map { $0 + i * numericCount },
+                                           numericStart: numericRow, numericCount: numericCount)
+                    let yi = y + i * n
+                    var c = 0
+                    while c + 64 <= n {
+                        row.sum64(bias: b + c, column: c, into: yi + c)
+                        c += 64
+                    }
+                    while c < n {
+                        let lanes = min(16, n - c)
+                        storePartial(row.sum16(from: loadPartial(b + c, lanes), column: c), yi + c, lanes)
+                        c += 16
                     }
                 }
             }
@@ -158,18 +160,20 @@ extension Tensor {
             compact.slots.withUnsafeBufferPointer { slots in
                 forEachColumnBlock(n, cost: rows * width) { columns in
                     for i in 0..<rows {
-                        let slotsOfRow = slots.baseAddress! + i * fields
-                        forEachVectorBlock(columns) { start, count in
-                            let dy = FourVectors(loading: dY + i * n + start, count: count)
-                            for f in 0..<fields { dy.add(into: gs + Int(slotsOfRow[f]) * stride + start, count) }
-                            if let values {
-                                for g in 0..<numericCount {
-                                    dy.add(into: gs + (numericRow + g) * stride + start, count,
-                                           times: values[i * numericCount + g])
-                                }
-                            }
-                            if let db { accumulate(dY + i * n + start, into: db + start, count) }
+                        let row = ProjectedRow(projections: gs, stride: stride, slots: slots.baseAddress! + i * fields,
+                                               fields: fields, numeric: values.map { $0 + i * numericCount },
+                                               numericStart: numericRow, numericCount: numericCount)
+                        let dyi = dY + i * n
+                        var c = columns.lowerBound
+                        while c + 64 <= columns.upperBound {
+                            row.add64(dyi + c, column: c)
+                            c += 64
                         }
+                        while c < columns.upperBound {
+                            row.add16(loadPartial(dyi + c, min(16, columns.upperBound - c)), column: c)
+                            c += 16
+                        }
+                        if let db { accumulate(dyi + columns.lowerBound, into: db + columns.lowerBound, columns.count) }
                     }
                 }
             }
@@ -222,75 +226,89 @@ extension Tensor {
     }
 }
 
-/// Up to four vectors (64 floats) held in registers: the unit of the projection kernels,
-/// four independent additions per step.
-private struct FourVectors {
-    var v0 = Vec(repeating: 0), v1 = Vec(repeating: 0), v2 = Vec(repeating: 0), v3 = Vec(repeating: 0)
+/// The rows of a padded `[U + G, stride]` matrix (the projections, or their gradient) that
+/// one sample meets: one per categorical field, named by `slots`, and the numeric rows, each
+/// weighted by the sample's value.
+private struct ProjectedRow {
+    let projections: UnsafeMutablePointer<Float>
+    let stride: Int
+    let slots: UnsafePointer<Int32>
+    let fields: Int
+    let numeric: UnsafePointer<Float>?
+    let numericStart: Int
+    let numericCount: Int
 
-    /// The first `count` (1…64) floats at `p`, which must be readable up to the next whole
-    /// vector (a padded row).
-    @inline(__always) init(_ p: UnsafePointer<Float>, _ count: Int) {
-        v0 = loadVec(p)
-        if count > 16 { v1 = loadVec(p + 16) }
-        if count > 32 { v2 = loadVec(p + 32) }
-        if count > 48 { v3 = loadVec(p + 48) }
+    @inline(__always) private func field(_ f: Int) -> UnsafeMutablePointer<Float> {
+        projections + Int(slots[f]) * stride
     }
 
-    /// The first `count` (1…64) floats at `p`, reading nothing past them.
-    @inline(__always) init(loading p: UnsafePointer<Float>, count: Int) {
-        v0 = Self.load(p, count)
-        if count > 16 { v1 = Self.load(p + 16, count - 16) }
-        if count > 32 { v2 = Self.load(p + 32, count - 32) }
-        if count > 48 { v3 = Self.load(p + 48, count - 48) }
+    @inline(__always) private func numericRow(_ g: Int) -> UnsafeMutablePointer<Float> {
+        projections + (numericStart + g) * stride
     }
 
-    @inline(__always) private static func load(_ p: UnsafePointer<Float>, _ lanes: Int) -> Vec {
-        lanes >= 16 ? loadVec(p) : loadPartial(p, lanes)
+    /// Writes `bias` plus the sample's rows at columns `column ..< column + 64` to `y`.
+    @inline(__always) func sum64(bias: UnsafePointer<Float>, column: Int, into y: UnsafeMutablePointer<Float>) {
+        var (a0, a1, a2, a3) = (loadVec(bias), loadVec(bias + 16), loadVec(bias + 32), loadVec(bias + 48))
+        for f in 0..<fields {
+            let q = field(f) + column
+            a0 += loadVec(q); a1 += loadVec(q + 16); a2 += loadVec(q + 32); a3 += loadVec(q + 48)
+        }
+        if let numeric {
+            for g in 0..<numericCount {
+                let (x, q) = (numeric[g], numericRow(g) + column)
+                a0 += x * loadVec(q); a1 += x * loadVec(q + 16); a2 += x * loadVec(q + 32); a3 += x * loadVec(q + 48)
+            }
+        }
+        storeVec(a0, y); storeVec(a1, y + 16); storeVec(a2, y + 32); storeVec(a3, y + 48)
     }
 
-    @inline(__always) mutating func add(_ other: FourVectors) {
-        v0 += other.v0; v1 += other.v1; v2 += other.v2; v3 += other.v3
+    /// `initial` plus the sample's rows at columns `column ..< column + 16` (rows are padded,
+    /// so the vector may reach past the last real column).
+    @inline(__always) func sum16(from initial: Vec, column: Int) -> Vec {
+        // Two accumulators, so that consecutive additions do not wait for each other.
+        var (even, odd) = (initial, Vec(repeating: 0))
+        var f = 0
+        while f + 1 < fields {
+            even += loadVec(field(f) + column)
+            odd += loadVec(field(f + 1) + column)
+            f += 2
+        }
+        if f < fields { even += loadVec(field(f) + column) }
+        if let numeric {
+            for g in 0..<numericCount { odd += numeric[g] * loadVec(numericRow(g) + column) }
+        }
+        return even + odd
     }
 
-    @inline(__always) mutating func add(_ other: FourVectors, times a: Float) {
-        v0 += a * other.v0; v1 += a * other.v1; v2 += a * other.v2; v3 += a * other.v3
+    /// Adds `dy[0 ..< 64]` to each of the sample's rows at `column ..< column + 64` (the
+    /// numeric rows weighted by the sample's values).
+    @inline(__always) func add64(_ dy: UnsafePointer<Float>, column: Int) {
+        let (d0, d1, d2, d3) = (loadVec(dy), loadVec(dy + 16), loadVec(dy + 32), loadVec(dy + 48))
+        for f in 0..<fields {
+            let q = field(f) + column
+            storeVec(loadVec(q) + d0, q); storeVec(loadVec(q + 16) + d1, q + 16)
+            storeVec(loadVec(q + 32) + d2, q + 32); storeVec(loadVec(q + 48) + d3, q + 48)
+        }
+        guard let numeric else { return }
+        for g in 0..<numericCount {
+            let (x, q) = (numeric[g], numericRow(g) + column)
+            storeVec(loadVec(q) + x * d0, q); storeVec(loadVec(q + 16) + x * d1, q + 16)
+            storeVec(loadVec(q + 32) + x * d2, q + 32); storeVec(loadVec(q + 48) + x * d3, q + 48)
+        }
     }
 
-    /// Adds `a ·` these vectors to the first `count` floats at `p`, a padded row (whole
-    /// vectors are written).
-    @inline(__always) func add(into p: UnsafeMutablePointer<Float>, _ count: Int, times a: Float = 1) {
-        storeVec(loadVec(p) + a * v0, p)
-        if count > 16 { storeVec(loadVec(p + 16) + a * v1, p + 16) }
-        if count > 32 { storeVec(loadVec(p + 32) + a * v2, p + 32) }
-        if count > 48 { storeVec(loadVec(p + 48) + a * v3, p + 48) }
+    /// Adds `v` to each of the sample's rows at `column ..< column + 16`, as ``add64(_:column:)``.
+    @inline(__always) func add16(_ v: Vec, column: Int) {
+        for f in 0..<fields {
+            let q = field(f) + column
+            storeVec(loadVec(q) + v, q)
+        }
+        guard let numeric else { return }
+        for g in 0..<numericCount {
+            let q = numericRow(g) + column
+            storeVec(loadVec(q) + numeric[g] * v, q)
+        }
     }
-
-    /// Writes the first `count` (1…64) floats to `p`, nothing past them.
-    @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        Self.store(v0, p, count)
-        if count > 16 { Self.store(v1, p + 16, count - 16) }
-        if count > 32 { Self.store(v2, p + 32, count - 32) }
-        if count > 48 { Self.store(v3, p + 48, count - 48) }
-    }
-
-    @inline(__always) private static func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
-        if lanes >= 16 { storeVec(v, p) } else { storePartial(v, p, lanes) }
-    }
-}
-
-/// Calls `body(start, count)` for consecutive blocks of at most 64 columns of `columns`.
-@inline(__always)
-private func forEachVectorBlock(_ columns: Range<Int>, _ body: (_ start: Int, _ count: Int) -> Void) {
-    var start = columns.lowerBound
-    while start < columns.upperBound {
-        body(start, min(64, columns.upperBound - start))
-        start += 64
-    }
-}
-
-@inline(__always)
-private func forEachVectorBlock(_ n: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
-    forEachVectorBlock(0..<n, body)
 }
 
 /// Runs `body` over blocks of whole 16-column groups of `0..<n`, one per worker when the work

@@ -18,7 +18,7 @@ extension Tensor {
         let out = Tensor.uninitialized(Array(shape.dropLast()) + [n])
         let (y, b) = (out.pointer, bias.pointer)
         Parallelism.forEachChunk(m, costPerItem: n) { rows in
-            for i in rows { (y + i * n).update(from: b, count: n) }
+            for i in rows { mapKernel(b, y + i * n, n) { $0 } }
         }
         Gemm.multiply(pointer, transposeA: false, weight.pointer, transposeB: false, into: y, m: m, n: n, k: k, beta: 1)
         return Tensor.result(out, op: "linear", inputs: [self, weight, bias]) { [self] out in
