@@ -5,8 +5,8 @@ import XCTest
 /// differences and against the product of the gathered matrix.
 final class FieldProjectionTests: XCTestCase {
     /// Three categorical fields over two tables of width 4 (the first serves two fields), two
-    /// numeric fields, `rows` samples, `outputs` features out (70: a block of 64 columns and a
-    /// partial vector).
+    /// numeric fields, `rows` samples, `outputs` features out (16 and 24: whole and partial
+    /// vectors; 70: a block of 64 columns and a partial vector).
     private struct Fixture {
         let first = randomTensor([5, 4], seed: 60), second = randomTensor([3, 4], seed: 61)
         let vectors = randomTensor([2, 4], seed: 62)
@@ -52,7 +52,7 @@ final class FieldProjectionTests: XCTestCase {
     }
 
     func testGradientsMatchFiniteDifferences() {
-        for outputs in [6, 70] {
+        for outputs in [6, 16, 24, 70] {
             let fixture = Fixture(rows: 16, outputs: outputs)
             assertGradientsMatch(fixture.parameters, fixture.projected)
             fixture.first.prefersRowSparseGradient = true
@@ -62,7 +62,7 @@ final class FieldProjectionTests: XCTestCase {
     }
 
     func testEqualsTheProductOfTheGatheredMatrix() {
-        for outputs in [6, 70] { assertProjectionEqualsProduct(outputs: outputs) }
+        for outputs in [6, 16, 24, 70] { assertProjectionEqualsProduct(outputs: outputs) }
     }
 
     private func assertProjectionEqualsProduct(outputs: Int) {

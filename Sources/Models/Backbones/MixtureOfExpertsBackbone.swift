@@ -24,10 +24,17 @@ public final class MixtureOfExpertsBackbone: Module, Backbone {
     }
 
     public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {
-        let expertOutputs = applyShared(inputs) { experts($0) }
-        let mixed = inputs.indices.map { t in
-            ExpertGroup.mix(expertOutputs[t], gates: gates[gates.count == 1 ? 0 : t](inputs[t]))
+        let gate = { (t: Int) in self.gates[self.gates.count == 1 ? 0 : t] }
+        if inputs.allSatisfy({ $0 === inputs[0] }) {
+            // One input for every task: the experts' first layer and the gates read it together.
+            let firsts = Linear.apply([(experts.first, experts.firstNorm)] + gates.map { ($0.logits, $0.norm) },
+                                      to: inputs[0])
+            let expertOutputs = experts(afterFirstLayer: firsts[0])
+            return towers(inputs.indices.map { t in
+                ExpertGroup.mix(expertOutputs, gates: gate(t)(logits: firsts[1 + (gates.count == 1 ? 0 : t)]))
+            })
         }
-        return towers(mixed)
+        let expertOutputs = applyShared(inputs) { experts($0) }
+        return towers(inputs.indices.map { t in ExpertGroup.mix(expertOutputs[t], gates: gate(t)(inputs[t])) })
     }
 }

@@ -37,14 +37,32 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
 
         /// The next level's task inputs and shared input.
         func callAsFunction(_ inputs: [Tensor], shared: Tensor) -> (tasks: [Tensor], shared: Tensor) {
-            let own = zip(taskExperts, inputs).map { experts, x in experts(x) }
-            let sharedOnTaskPaths = applyShared(inputs + [shared]) { sharedExperts($0) }
-            let outputs = inputs.indices.map { t in
-                ExpertGroup.mix(Tensor.concat([own[t], sharedOnTaskPaths[t]], axis: 1), gates: taskGates[t](inputs[t]))
+            let tasks = inputs.count
+            let own: [Tensor], sharedOnTaskPaths: [Tensor], taskWeights: [Tensor], sharedWeights: Tensor?
+            if inputs.allSatisfy({ $0 === shared }) {
+                // One input for every task and the shared path: every expert group's first
+                // layer and every gate read it together, and the shared experts run once.
+                let experts = taskExperts + [sharedExperts], gates = taskGates + (sharedGate.map { [$0] } ?? [])
+                let firsts = Linear.apply(experts.map { ($0.first, $0.firstNorm) } + gates.map { ($0.logits, $0.norm) },
+                                          to: shared)
+                let outputs = zip(experts, firsts).map { group, first in group(afterFirstLayer: first) }
+                let weights = zip(gates, firsts.dropFirst(experts.count)).map { gate, logits in gate(logits: logits) }
+                own = Array(outputs.prefix(tasks))
+                sharedOnTaskPaths = Array(repeating: outputs[tasks], count: tasks + 1)
+                taskWeights = Array(weights.prefix(tasks))
+                sharedWeights = sharedGate == nil ? nil : weights[tasks]
+            } else {
+                own = zip(taskExperts, inputs).map { experts, x in experts(x) }
+                sharedOnTaskPaths = applyShared(inputs + [shared]) { sharedExperts($0) }
+                taskWeights = zip(taskGates, inputs).map { gate, x in gate(x) }
+                sharedWeights = sharedGate.map { $0(shared) }
             }
-            guard let sharedGate else { return (outputs, shared) }
-            let all = Tensor.concat(own + [sharedOnTaskPaths[inputs.count]], axis: 1)
-            return (outputs, ExpertGroup.mix(all, gates: sharedGate(shared)))
+            let outputs = (0..<tasks).map { t in
+                ExpertGroup.mix(Tensor.concat([own[t], sharedOnTaskPaths[t]], axis: 1), gates: taskWeights[t])
+            }
+            guard let sharedWeights else { return (outputs, shared) }
+            let all = Tensor.concat(own + [sharedOnTaskPaths[tasks]], axis: 1)
+            return (outputs, ExpertGroup.mix(all, gates: sharedWeights))
         }
     }
 

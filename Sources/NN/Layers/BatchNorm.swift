@@ -100,6 +100,20 @@ extension Linear {
         let (w, b) = norm.folded(weight: weight, bias: bias)
         return x.linear(w, bias: b)
     }
+
+    /// Several layers reading the same input, each followed by its norm when it has one, as
+    /// ``callAsFunction(_:then:)`` computes them one by one, but through one merged map where
+    /// that pays (see `Tensor.linears`).
+    public static func apply(_ layers: [(layer: Linear, norm: BatchNorm?)], to x: Tensor) -> [Tensor] {
+        let maps = layers.map { layer, norm -> (weight: Tensor, bias: Tensor) in
+            if let norm, norm.canFold { return norm.folded(weight: layer.weight, bias: layer.bias) }
+            return (layer.weight, layer.bias ?? Tensor.zeros([layer.weight.shape[1]]))
+        }
+        return zip(x.linears(maps), layers).map { y, layer in
+            guard let norm = layer.norm, !norm.canFold else { return y }
+            return norm(y)
+        }
+    }
 }
 
 extension StackedLinear {

@@ -39,8 +39,14 @@ public final class ExpertGroup: Module {
 
     /// Every expert's output for `x: [N, inputSize]`, shaped `[N, K, outputSize]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let n = x.shape[0]
-        var h = activation(first(x, then: firstNorm)).reshaped([n, count, -1])
+        callAsFunction(afterFirstLayer: first(x, then: firstNorm))
+    }
+
+    /// Every expert's output from the first layer's output `[N, K·hidden[0]]` (batch-normalised
+    /// when the group has a norm there), shaped `[N, K, outputSize]`.
+    public func callAsFunction(afterFirstLayer firstOutput: Tensor) -> Tensor {
+        let n = firstOutput.shape[0]
+        var h = activation(firstOutput).reshaped([n, count, -1])
         guard !deeper.isEmpty else { return h }
         h = h.permuted([1, 0, 2])
         for (i, layer) in deeper.enumerated() {
@@ -74,6 +80,11 @@ public final class SoftmaxGate: Module {
 
     /// The mixture weights `[N, experts]` for `x: [N, inputSize]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        logits(x, then: norm).softmax()
+        callAsFunction(logits: logits(x, then: norm))
+    }
+
+    /// The mixture weights from the (batch-normalised, when the gate has a norm) logits.
+    public func callAsFunction(logits: Tensor) -> Tensor {
+        logits.softmax()
     }
 }

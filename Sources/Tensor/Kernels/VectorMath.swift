@@ -35,14 +35,14 @@ typealias Vec = SIMD16<Float>
     return y * unsafeBitCast((integer &+ 127) &<< 23, to: Vec.self)
 }
 
-/// Loads the `count < 16` floats at `p` into the low lanes of a vector (the others 0), in
+/// Loads the `count ≤ 16` floats at `p` into the low lanes of a vector (the others 0), in
 /// pieces of 8, 4 and single lanes (no library call: the rows of small layers end in such tails).
 @inline(__always) func loadPartial(_ p: UnsafePointer<Float>, _ count: Int) -> Vec {
     count >= 8 ? Vec(lowHalf: load(p), highHalf: loadPartial8(p + 8, count - 8))
         : Vec(lowHalf: loadPartial8(p, count), highHalf: .zero)
 }
 
-/// Stores the low `count < 16` lanes of `v` at `p`, in pieces of 8, 4 and single lanes.
+/// Stores the low `count ≤ 16` lanes of `v` at `p`, in pieces of 8, 4 and single lanes.
 @inline(__always) func storePartial(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
     if count >= 8 {
         store(v.lowHalf, p)
@@ -68,7 +68,7 @@ typealias Vec = SIMD16<Float>
 }
 
 @inline(__always) private func loadPartial4(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD4<Float> {
-    SIMD4(count > 0 ? p[0] : 0, count > 1 ? p[1] : 0, count > 2 ? p[2] : 0, 0)
+    SIMD4(count > 0 ? p[0] : 0, count > 1 ? p[1] : 0, count > 2 ? p[2] : 0, count > 3 ? p[3] : 0)
 }
 
 @inline(__always) private func storePartial8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
@@ -84,6 +84,7 @@ typealias Vec = SIMD16<Float>
     if count > 0 { p[0] = v[0] }
     if count > 1 { p[1] = v[1] }
     if count > 2 { p[2] = v[2] }
+    if count > 3 { p[3] = v[3] }
 }
 
 /// `y[i] = f(x[i])` for `n` floats, 16 lanes at a time; the tail runs as one padded vector,

@@ -31,3 +31,24 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Several affine maps of one input, `[x · W_j + b_j for each j]`.
+    ///
+    /// When `x` is a field gather computed through projections (see ``linear(_:bias:)``), the
+    /// maps are narrow and there are several, they run as one: the weights side by side, one
+    /// pass over the batch, the result split — so each map does not pay its own pass.
+    public func linears(_ maps: [(weight: Tensor, bias: Tensor)]) -> [Tensor] {
+        let widths = maps.map { $0.weight.shape[1] }
+        guard maps.count > 1, widths.reduce(0, +) <= Tensor.widestMergedMaps,
+              let source = fieldGather, rank == 2, source.prefersProjection else {
+            return maps.map { linear($0.weight, bias: $0.bias) }
+        }
+        let weight = Tensor.concat(maps.map(\.weight), axis: 1), bias = Tensor.concat(maps.map(\.bias), axis: 0)
+        return Tensor.projectedFields(source, weight: weight, bias: bias).split(widths, axis: 1)
+    }
+
+    /// The most output columns ``linears(_:)`` merges: beyond it one pass per map costs
+    /// little more than the merged pass, and copying the weights side by side is not free.
+    static let widestMergedMaps = 512
+}
