@@ -37,6 +37,21 @@ open class MultiTaskModel: Module {
         preconditionFailure("\(type(of: self)) does not override callAsFunction(_:)")
     }
 
+    /// `batch`'s per-task probabilities (values for regression tasks), `[N × T]` row-major,
+    /// computed in inference mode.
+    ///
+    /// Out of training, every sample is scored independently of the others, so a large batch is
+    /// cut into one slice per worker thread and each slice scored whole on its thread (see
+    /// `Parallelism.mapParts`): the same numbers, without handing every small op over to the
+    /// workers. In training mode (batch statistics) the batch is scored as one.
+    public func scores(_ batch: ModelBatch, loss: MultiTaskLoss) -> [Float] {
+        let score = { (batch: ModelBatch) in Autograd.inference { loss.probabilities(self(batch)).values } }
+        guard !isTraining else { return score(batch) }
+        return Parallelism.mapParts(batch.size, minimumPart: 128) { range in
+            score(range.count == batch.size ? batch : batch.rows(range))
+        }.flatMap { $0 }
+    }
+
     /// Per-task tower outputs `[N, 1]` joined into `[N, T]`.
     public static func join(_ perTask: [Tensor]) -> Tensor {
         perTask.count == 1 ? perTask[0] : Tensor.concat(perTask, axis: 1)

@@ -25,4 +25,20 @@ public struct ModelBatch {
             Tensor(shape: [size, length], values: ids.map { $0 == 0 ? 0 : 1 })
         }
     }
+
+    /// The samples `range` of this batch.
+    public func rows(_ range: Range<Int>) -> ModelBatch {
+        precondition(range.lowerBound >= 0 && range.upperBound <= size, "rows \(range) of a batch of \(size)")
+        let fields = size == 0 ? 0 : categorical.count / size
+        var slice = self
+        slice.size = range.count
+        slice.categorical = Array(categorical[range.lowerBound * fields ..< range.upperBound * fields])
+        slice.numeric = Autograd.inference { numeric.rows(range) }
+        slice.sequences = sequences.map { ids in
+            let length = size == 0 ? 0 : ids.count / size
+            return Array(ids[range.lowerBound * length ..< range.upperBound * length])
+        }
+        slice.sequenceMasks = sequenceMasks.map { mask in Autograd.inference { mask.rows(range) } }
+        return slice
+    }
 }

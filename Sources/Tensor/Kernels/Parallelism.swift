@@ -11,8 +11,12 @@ public enum Parallelism {
         return ProcessInfo.processInfo.activeProcessorCount
     }()
 
-    /// The number of worker threads used by kernels and matrix products.
-    public static var threadCount: Int { configuredThreads }
+    /// Whether the caller runs inside one part of ``mapParts(_:minimumPart:_:)``.
+    @TaskLocal private static var isInsidePart = false
+
+    /// The number of worker threads used by kernels and matrix products (1 inside a part of
+    /// ``mapParts(_:minimumPart:_:)``, whose parts already occupy the workers).
+    public static var threadCount: Int { isInsidePart ? 1 : configuredThreads }
 
     /// Sets the number of worker threads (at least 1).
     public static func setThreadCount(_ n: Int) {
@@ -43,6 +47,25 @@ public enum Parallelism {
             body(0, 1)
             return
         }
-        WorkerPool.shared(threads: threadCount).run(parts: parts) { body($0, parts) }
+        WorkerPool.shared(threads: configuredThreads).run(parts: parts) { body($0, parts) }
+    }
+
+    /// `body` over `0..<count` cut into one contiguous part per worker (parts of at least
+    /// `minimumPart` items), each part run whole on its own thread with every kernel inside it
+    /// single-threaded; the results in part order.
+    ///
+    /// For work made of many small ops over independent items (scoring a batch), this keeps
+    /// the cores busy without a hand-over per op.
+    public static func mapParts<T>(_ count: Int, minimumPart: Int, _ body: (Range<Int>) -> T) -> [T] {
+        let parts = min(threadCount, count / max(1, minimumPart))
+        guard parts > 1 else { return [body(0..<count)] }
+        var results = [T?](repeating: nil, count: parts)
+        results.withUnsafeMutableBufferPointer { slots in
+            run(parts: parts) { part, parts in
+                let range = count * part / parts ..< count * (part + 1) / parts
+                slots[part] = $isInsidePart.withValue(true) { body(range) }
+            }
+        }
+        return results.map { $0! }
     }
 }

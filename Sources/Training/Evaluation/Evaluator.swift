@@ -25,8 +25,7 @@ public struct Evaluator {
         scores.reserveCapacity(split.rowCount * schema.tasks.count)
         while iterator.next(into: &batch) {
             let inputs = TrainingBatch(batch).inputs
-            let output = Autograd.inference { loss.probabilities(model(inputs)) }
-            scores.append(contentsOf: output.values)
+            scores.append(contentsOf: model.scores(inputs, loss: loss))
         }
         return scores
     }

@@ -37,6 +37,6 @@ public struct Predictor {
             size: n, categorical: rows.flatMap(\.categorical),
             numeric: Tensor(shape: [n, schema.numeric.count], values: rows.flatMap(\.numeric)),
             sequences: sequences, paddedLengths: lengths)
-        return Autograd.inference { loss.probabilities(model(batch)).values }
+        return model.scores(batch, loss: loss)
     }
 }

@@ -33,7 +33,7 @@ struct InferBenchCommand: ParsableCommand {
             let rate = bench.measure {
                 let size = iterator.nextCycling(into: &batch, epoch: &pass)
                 let inputs = TrainingBatch(batch).inputs
-                _ = Autograd.inference { loss.probabilities(model(inputs)) }.values
+                _ = model.scores(inputs, loss: loss)
                 return size
             }
             try bench.print(bench.result(
