@@ -14,4 +14,24 @@ final class ParallelismTests: XCTestCase {
         // Too little work for two parts of the minimum size: one part, on the caller.
         XCTAssertEqual(Parallelism.mapParts(200, minimumPart: 128) { $0 }, [0..<200])
     }
+
+    func testBroadcastArithmeticGradientsAreTheSameOnOneAndTwoThreads() {
+        let threads = Parallelism.threadCount
+        defer { Parallelism.setThreadCount(threads) }
+        // Large enough for the full-shape operand's gradient rows to be split over workers.
+        let a = randomTensor([300, 128], seed: 70), b = randomTensor([128], seed: 71)
+        let readout = randomTensor([300, 128], seed: 72)
+        func gradients(threads: Int) -> [[Float]] {
+            Parallelism.setThreadCount(threads)
+            var all: [[Float]] = []
+            for op in [BinaryOperator.add, .subtract, .multiply, .divide] {
+                for t in [a, b] { t.zeroGrad(); t.requiresGrad = true }
+                (a.elementwise(op, b) * readout).sum().backward()
+                (b.elementwise(op, a) * readout).sum().backward()
+                all += [a.grad!.values, b.grad!.values]
+            }
+            return all
+        }
+        for (one, two) in zip(gradients(threads: 1), gradients(threads: 2)) { assertClose(one, two) }
+    }
 }

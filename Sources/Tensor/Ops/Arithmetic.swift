@@ -25,11 +25,12 @@ extension Tensor {
         }
         return Tensor.result(out, op: op.rawValue, inputs: [self, other]) { [self] out in
             let g = out.grad!.pointer
-            let ga = requiresGrad ? gradBuffer() : nil
-            let gb = other.requiresGrad ? other.gradBuffer() : nil
-            bc.forEachRow(in: 0..<bc.rows) { r, ao, bo in
-                let (gr, yr, ar, br) = (g + r * n, y + r * n, a + ao, b + bo)
-                if let ga {
+            // An operand of the output's full shape gets disjoint gradient rows, so its rows
+            // are split over the workers; a broadcast one sums over rows, on one thread.
+            if requiresGrad {
+                let ga = gradBuffer()
+                forEachRow(of: bc, parallel: shape == bc.outShape) { r, ao, bo in
+                    let (gr, br) = (g + r * n, b + bo)
                     // d(a∘b)/da: 1 for ±, b for ×, 1/b for ÷ (b a row or one repeated element).
                     switch (op, sb) {
                     case (.add, _), (.subtract, _): contribute(ga + ao, sa, n) { gr[$0] }
@@ -39,7 +40,11 @@ extension Tensor {
                     case (.divide, _): let s = 1 / br.pointee; contribute(ga + ao, sa, n) { gr[$0] * s }
                     }
                 }
-                if let gb {
+            }
+            if other.requiresGrad {
+                let gb = other.gradBuffer()
+                forEachRow(of: bc, parallel: other.shape == bc.outShape) { r, ao, bo in
+                    let (gr, yr, ar, br) = (g + r * n, y + r * n, a + ao, b + bo)
                     // d(a∘b)/db: 1 for +, −1 for −, a for ×, −y/b for ÷.
                     switch (op, sa, sb) {
                     case (.add, _, _): contribute(gb + bo, sb, n) { gr[$0] }
@@ -82,6 +87,14 @@ private func rowKernel(
     default:
         y.update(repeating: f(Vec(repeating: a.pointee), Vec(repeating: b.pointee))[0], count: n)
     }
+}
+
+/// Visits every output row of `bc` (row, offset into a, offset into b), split over the
+/// workers when `parallel`.
+@inline(__always)
+private func forEachRow(of bc: Broadcast, parallel: Bool, _ body: (Int, Int, Int) -> Void) {
+    guard parallel else { return bc.forEachRow(in: 0..<bc.rows, body) }
+    Parallelism.forEachChunk(bc.rows, costPerItem: bc.inner) { range in bc.forEachRow(in: range, body) }
 }
 
 /// Adds `value(i)` for `i` in `0..<n` to an operand's gradient: element-wise when the operand
