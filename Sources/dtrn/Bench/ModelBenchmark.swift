@@ -153,7 +153,7 @@ struct ModelBenchResult: Encodable {
                 + "  (\(repetitions) × \(secondsPerRepetition) s)",
         ]
         if let flopsPerSample, let gflops, let peakFraction {
-            lines.append(String(format: "  compute     %.3f MFLOP/sample, %.1f GFLOP/s = %.1f %% of the %.0f GFLOP/s peak",
+            lines.append(String(format: "  compute     %.3f MFLOP/sample as dense products, %.1f GFLOP/s = %.1f %% of the %.0f GFLOP/s peak",
                                 flopsPerSample / 1e6, gflops, 100 * peakFraction, peakGflops))
         }
         lines.append("  memory      peak RSS \(peakResidentMegabytes) MB; \(parameters) parameters")

@@ -10,6 +10,11 @@ import Models
 /// DTRN's hypernetwork (which runs once per batch, not per sample). A training step costs
 /// three forward passes: the backward pass computes two products (`dX = dY·Wᵀ`,
 /// `dW = Xᵀ·dY`) for every forward one.
+///
+/// This is the model's work as dense products, the same count the PyTorch reference reports.
+/// dtrn computes a linear map over gathered embeddings from per-value projections when the
+/// tables are small next to the batch (see `Tensor.linear(_:bias:)`), doing a fraction of
+/// that layer's products, so its rate in these FLOPs can pass the cores' peak.
 struct ModelFlops {
     /// The multiply-adds of one sample's forward pass.
     var multiplyAdds: Int
