@@ -113,4 +113,25 @@ final class DenseOptimizerTests: XCTestCase {
     private func adamStep(_ m: Double, _ v: Double) -> Double {
         0.1 * (m / (1 - 0.81)) / ((v / (1 - 0.998001)).squareRoot() + 1e-8)
     }
+
+    func testALargeTensorSplitOverWorkersUpdatesAsOnOneThread() {
+        // 100,000 elements: updated in one part per worker on two threads.
+        let count = 100_000
+        let start = (0..<count).map { Float($0 % 97) / 50 - 1 }
+        let gradients = (0..<count).map { Float($0 % 89) / 40 - 1 }
+        func twoAdamSteps(threads: Int) -> [Float] {
+            let previous = Parallelism.threadCount
+            Parallelism.setThreadCount(threads)
+            defer { Parallelism.setThreadCount(previous) }
+            let p = Tensor(shape: [count], values: start, requiresGrad: true)
+            let optimizer = Adam(parameters: [("p", p)], learningRate: 0.01, weightDecay: 0.001)
+            for _ in 0..<2 {
+                backpropagate(gradients, into: p)
+                optimizer.step()
+            }
+            return p.values
+        }
+        XCTAssertEqual(twoAdamSteps(threads: 2), twoAdamSteps(threads: 1))
+    }
 }
+

@@ -44,8 +44,9 @@ public final class OptimizerState {
 
     /// Applies `rule` to every parameter that holds a gradient, then clears the gradients.
     ///
-    /// A dense gradient updates the whole tensor. A row-sparse gradient updates only the rows it
-    /// names: the other rows, and their slots, are left untouched (lazy updates).
+    /// A dense gradient updates the whole tensor (split over the workers when it is large). A
+    /// row-sparse gradient updates only the rows it names: the other rows, and their slots, are
+    /// left untouched (lazy updates).
     func apply<Rule: ElementwiseUpdate>(_ rule: Rule) {
         for (index, (name, tensor)) in parameters.enumerated() {
             defer { tensor.zeroGrad() }
@@ -53,8 +54,13 @@ public final class OptimizerState {
                 precondition(tensor.rowGrad == nil,
                              "optimizer: \(name) has both a dense and a row-sparse gradient; a table used "
                                  + "outside gathers needs prefersRowSparseGradient = false")
-                rule.apply(to: ParameterSpan(parameter: tensor.pointer, gradient: grad.pointer,
-                                             slotBases: slotBases[index], offset: 0, count: tensor.count))
+                // Large tensors are updated in one contiguous part per worker.
+                let (parameter, gradient, slots) = (tensor.pointer, grad.pointer, slotBases[index])
+                _ = Parallelism.mapParts(tensor.count, minimumPart: 1 << 15) { range in
+                    rule.apply(to: ParameterSpan(parameter: parameter + range.lowerBound,
+                                                 gradient: gradient + range.lowerBound, slotBases: slots,
+                                                 offset: range.lowerBound, count: range.count))
+                }
             } else if let sparse = tensor.rowGrad {
                 let width = sparse.width
                 sparse.values.withUnsafeBufferPointer { values in
