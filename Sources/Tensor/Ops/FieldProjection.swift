@@ -153,12 +153,12 @@ extension Tensor {
         return Tensor.result(out, op: "projectedFields", inputs: source.tables + numericInputs + [weight, bias]) { out in
             let dY = out.grad!.pointer
             // G: the output gradient summed per distinct value (numeric rows scaled by x),
-            // and the bias gradient, each thread owning a block of columns.
+            // and the bias gradient, each thread owning a block of columns, walked in tiles.
             let summed = Tensor.zeros([u, stride])
             let gs = summed.pointer
             let db = bias.requiresGrad ? bias.gradBuffer() : nil
             compact.slots.withUnsafeBufferPointer { slots in
-                forEachColumnBlock(n, cost: rows * width) { columns in
+                forEachColumnTile(n, cost: rows * width) { columns in
                     for i in 0..<rows {
                         let row = ProjectedRow(projections: gs, stride: stride, slots: slots.baseAddress! + i * fields,
                                                fields: fields, numeric: values.map { $0 + i * numericCount },
@@ -320,3 +320,14 @@ private func forEachColumnBlock(_ n: Int, cost: Int, _ body: (Range<Int>) -> Voi
     }
 }
 
+/// ``forEachColumnBlock(_:cost:_:)`` with each worker's block walked in tiles of 128 columns,
+/// so that the tile of the summed gradient a pass over the batch scatters into (a few hundred
+/// rows × 512 bytes) stays in the core's cache, also when two threads share it. On 2 threads
+/// it made large MMoE training 8–15 % faster than whole blocks (tiles of 256: 0–10 %).
+private func forEachColumnTile(_ n: Int, cost: Int, _ body: (Range<Int>) -> Void) {
+    forEachColumnBlock(n, cost: cost) { block in
+        for start in Swift.stride(from: block.lowerBound, to: block.upperBound, by: 128) {
+            body(start ..< min(block.upperBound, start + 128))
+        }
+    }
+}
