@@ -6,7 +6,8 @@ extension Tensor {
     /// `db = Σ_rows dY`.
     ///
     /// When `self` is a field gather flattened to `[N, W·d]` and the tables are small next to
-    /// the batch, the map is computed from per-value projections instead (see ``FieldGather``).
+    /// the batch, the map is computed from per-value projections instead (see
+    /// `Sources/Tensor/Ops/FieldProjection.swift`).
     public func linear(_ weight: Tensor, bias: Tensor) -> Tensor {
         precondition(weight.rank == 2 && lastDimension == weight.shape[0],
                      "linear: \(shape) · \(weight.shape) do not multiply")
