@@ -81,4 +81,15 @@ final class FieldProjectionTests: XCTestCase {
         assertClose(projected.output, direct.output)
         for (p, d) in zip(projected.grads, direct.grads) { assertClose(p, d) }
     }
+
+    func testNumericFieldsAlone() {
+        let values = randomTensor([32, 3], seed: 67), vectors = randomTensor([3, 8], seed: 68)
+        let weight = randomTensor([24, 5], seed: 69), bias = randomTensor([5], seed: 70)
+        func gathered() -> Tensor { Tensor.gatherFields([], ids: [], rows: 32, numeric: (values, vectors)).reshaped([32, -1]) }
+        for t in [values, vectors, weight, bias] { t.requiresGrad = true }
+        XCTAssertEqual(gathered().linear(weight, bias: bias).gradFunction?.name, "projectedFields")
+        assertClose(gathered().linear(weight, bias: bias).values, (gathered() * 1).linear(weight, bias: bias).values)
+        assertGradientsMatch([values, vectors, weight, bias]) { gathered().linear(weight, bias: bias) }
+    }
 }
+
