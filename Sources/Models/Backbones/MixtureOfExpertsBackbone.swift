@@ -24,17 +24,17 @@ public final class MixtureOfExpertsBackbone: Module, Backbone {
     }
 
     public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {
-        let gate = { (t: Int) in self.gates[self.gates.count == 1 ? 0 : t] }
+        let gateOf = { (t: Int) in self.gates.count == 1 ? 0 : t }
         if inputs.allSatisfy({ $0 === inputs[0] }) {
-            // One input for every task: the experts' first layer and the gates read it together.
+            // One input for every task: the experts' first layer and the gates read it together,
+            // and each gate's weights are computed once.
             let firsts = Linear.apply([(experts.first, experts.firstNorm)] + gates.map { ($0.logits, $0.norm) },
                                       to: inputs[0])
             let expertOutputs = experts(afterFirstLayer: firsts[0])
-            return towers(inputs.indices.map { t in
-                ExpertGroup.mix(expertOutputs, gates: gate(t)(logits: firsts[1 + (gates.count == 1 ? 0 : t)]))
-            })
+            let weights = zip(gates, firsts.dropFirst()).map { gate, logits in gate(logits: logits) }
+            return towers(inputs.indices.map { t in ExpertGroup.mix(expertOutputs, gates: weights[gateOf(t)]) })
         }
         let expertOutputs = applyShared(inputs) { experts($0) }
-        return towers(inputs.indices.map { t in ExpertGroup.mix(expertOutputs[t], gates: gate(t)(inputs[t])) })
+        return towers(inputs.indices.map { t in ExpertGroup.mix(expertOutputs[t], gates: gates[gateOf(t)](inputs[t])) })
     }
 }
