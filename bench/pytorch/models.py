@@ -140,13 +140,10 @@ class PLE(nn.Module):
         inputs, shared = [x] * self.tasks, x
         for level in self.levels:
             own = [group(h) for group, h in zip(level["own"], inputs)]
-            if all(h is x for h in inputs) and shared is x:
-                common = [level["shared"](x)] * (self.tasks + 1)
-            else:
-                common = level["shared"](torch.cat(inputs + [shared])).split(x.shape[0])
-            outputs = [mix(torch.cat([own[t], common[t]], dim=1), level["gates"][t](inputs[t])) for t in range(self.tasks)]
+            common = level["shared"](shared)
+            outputs = [mix(torch.cat([own[t], common], dim=1), level["gates"][t](inputs[t])) for t in range(self.tasks)]
             if "shared_gate" in level:
-                shared = mix(torch.cat(own + [common[-1]], dim=1), level["shared_gate"](shared))
+                shared = mix(torch.cat(own + [common], dim=1), level["shared_gate"](shared))
             inputs = outputs
         return torch.cat([tower(h) for tower, h in zip(self.towers, inputs)], dim=1)
 
@@ -208,18 +205,11 @@ class RechubModel(nn.Module):
 
 def multiply_adds(model):
     """Multiply-adds per sample of the dense products: every nn.Linear and stacked expert
-    weight is applied once per sample in these baselines (PLE's later levels excepted, whose
-    shared experts run once per task input and once on the shared input)."""
+    weight is applied once per sample in these baselines."""
     total = 0
     for module in model.modules():
         if isinstance(module, nn.Linear):
             total += module.in_features * module.out_features
         elif isinstance(module, ExpertGroup):
             total += sum(w.numel() for w in module.weights)
-    if isinstance(getattr(model, "backbone", None), PLE):
-        ple = model.backbone
-        for level in list(ple.levels)[1:]:
-            shared = level["shared"]
-            per_pass = shared.first[0].in_features * shared.first[0].out_features + sum(w.numel() for w in shared.weights)
-            total += ple.tasks * per_pass
     return total

@@ -5,8 +5,11 @@ import Tensor
 /// experts; a task's gate mixes its own and the shared experts, and between levels a
 /// shared gate mixes all experts for the next level's shared input. One level is CGC.
 ///
-/// With task-specific inputs (DTRN), task t's own and shared experts both read `x_t`, and
-/// the first level's shared input is the mean of the `x_t`.
+/// At every level after the first the shared experts read the shared input (the previous
+/// level's shared-gate output) once, and each task's gate mixes their outputs with its own
+/// experts', as in the paper. With task-specific inputs (DTRN), the first level follows the
+/// specification instead: on task t's path the shared experts read `x_t`, and the shared
+/// input, on which the shared gate and the shared path's experts run, is the mean of the `x_t`.
 public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
     /// One extraction level.
     public final class Level: Module {
@@ -18,9 +21,12 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
         public let taskGates: [SoftmaxGate]
         /// The gate over all experts that feeds the next level, absent on the last level.
         public let sharedGate: SoftmaxGate?
+        /// Whether this is the bottom level, whose task inputs may be task-specific bottoms.
+        let isFirst: Bool
 
         init(tasks: Int, inputSize: Int, taskExpertCount: Int, sharedExpertCount: Int, hidden: [Int],
-             isLast: Bool, style: LayerStyle, generator: inout RandomGenerator) {
+             isFirst: Bool, isLast: Bool, style: LayerStyle, generator: inout RandomGenerator) {
+            self.isFirst = isFirst
             taskExperts = (0..<tasks).map { _ in
                 ExpertGroup(count: taskExpertCount, inputSize: inputSize, hidden: hidden, style: style,
                             generator: &generator)
@@ -53,7 +59,14 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
                 sharedWeights = sharedGate == nil ? nil : weights[tasks]
             } else {
                 own = zip(taskExperts, inputs).map { experts, x in experts(x) }
-                sharedOnTaskPaths = applyShared(inputs + [shared]) { sharedExperts($0) }
+                if isFirst {
+                    // Task-specific bottoms: the shared experts read each task's own input,
+                    // and the shared input too when a shared gate mixes them for the next level.
+                    let reads = sharedGate == nil ? inputs : inputs + [shared]
+                    sharedOnTaskPaths = applyShared(reads) { sharedExperts($0) }
+                } else {
+                    sharedOnTaskPaths = Array(repeating: sharedExperts(shared), count: tasks + 1)
+                }
                 taskWeights = zip(taskGates, inputs).map { gate, x in gate(x) }
                 sharedWeights = sharedGate.map { $0(shared) }
             }
@@ -82,7 +95,7 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
         for l in 0..<levelCount {
             levels.append(Level(tasks: tasks, inputSize: width, taskExpertCount: taskExpertCount,
                                 sharedExpertCount: sharedExpertCount, hidden: expertHidden,
-                                isLast: l == levelCount - 1, style: style, generator: &generator))
+                                isFirst: l == 0, isLast: l == levelCount - 1, style: style, generator: &generator))
             width = expertHidden.last!
         }
         self.levels = levels
@@ -92,7 +105,7 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
 
     public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {
         var shared = inputs[0]
-        if inputs.contains(where: { $0 !== inputs[0] }) {
+        if levels.count > 1, inputs.contains(where: { $0 !== inputs[0] }) {
             shared = inputs.dropFirst().reduce(inputs[0]) { $0 + $1 } * (1 / Float(inputs.count))
         }
         var current = inputs

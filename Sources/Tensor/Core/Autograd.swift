@@ -52,12 +52,14 @@ extension Tensor {
     /// the recorded graph is released afterwards, as are the gradients of intermediate results.
     public func backward(seed: Float = 1) {
         precondition(requiresGrad, "backward() on a tensor that does not require a gradient")
-        let order = topologicalOrder()
+        var order = topologicalOrder()
         gradBuffer().update(repeating: seed, count: count)
-        for node in order.reversed() {
+        // Popping each node lets its output, and the inputs only it kept, go as soon as its
+        // gradient has been passed down, rather than all at the end.
+        while let node = order.popLast() {
             guard let fn = node.gradFunction, node.grad != nil else { continue }
-            fn.backward(node)
             node.gradFunction = nil
+            fn.backward(node)
             node.grad = nil
         }
     }

@@ -91,14 +91,14 @@ struct ModelFlops {
             }
         }
 
-        /// PLE's levels. The shared experts run once per distinct input among the task inputs
-        /// and the shared input, which is a tensor of its own except on a first level whose
-        /// task inputs are all one tensor.
+        /// PLE's levels. The shared experts run once on the shared input, except on a first
+        /// level with task-specific inputs, where they run on each task's input and (when a
+        /// shared gate mixes them for the next level) on the shared input too.
         func extractionLevels(_ levels: Int, inputSize: Int, distinctInputs: Int) -> Int {
             let (own, shared) = (config.taskExpertCount, config.sharedExpertCount)
             var width = inputSize, total = 0
             for level in 0..<levels {
-                let sharedPasses = level == 0 && distinctInputs == 1 ? 1 : tasks + 1
+                let sharedPasses = level > 0 || distinctInputs == 1 ? 1 : tasks + (levels > 1 ? 1 : 0)
                 total += tasks * experts(own, input: width) + sharedPasses * experts(shared, input: width)
                 total += tasks * width * (own + shared)
                 if level < levels - 1 { total += width * (tasks * own + shared) }
