@@ -166,7 +166,8 @@ struct DataCommand: ParsableCommand {
             for name in SplitName.allCases {
                 let summary = SplitSummary(dataset[name], schema: schema)
                 let groups = summary.groupCount.map { ", \($0) groups" } ?? ""
-                lines.append("\(name.rawValue): \(summary.rowCount) rows\(groups)")
+                let width = dataset[name].categorical.width.rawValue
+                lines.append("\(name.rawValue): \(summary.rowCount) rows\(groups), categorical ids \(width) byte\(width == 1 ? "" : "s") each")
                 for (index, task) in schema.tasks.enumerated() {
                     lines.append(String(
                         format: "  %@: mean label %.4f over %d rows, masked %.1f%%", task.name,

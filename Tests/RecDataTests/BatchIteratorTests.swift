@@ -8,7 +8,7 @@ final class BatchIteratorTests: XCTestCase {
 
     private func split(rows: Int) throws -> EncodedSplit {
         try EncodedSplit(
-            schema: schema, rowCount: rows, categorical: Column((0..<Int32(rows)).map { $0 }), numeric: Column([]),
+            schema: schema, rowCount: rows, categorical: IDColumn((0..<Int32(rows)).map { $0 }), numeric: Column([]),
             sequences: [], labels: Column((0..<rows).map(Float.init)), labelWeights: Column(Array(repeating: 1, count: rows)),
             groups: nil)
     }

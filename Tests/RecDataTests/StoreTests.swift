@@ -46,6 +46,78 @@ final class StoreTests: XCTestCase {
         }
     }
 
+    func testIngestedCategoricalIdsTakeOneByteWhenTheirVocabulariesAreSmall() throws {
+        let files = try TestFiles()
+        let (schema, inputs) = try setUp(files)
+        let store = files.path("store")
+        _ = try DatasetStore.ingest(schema: schema, inputs: inputs, into: store)
+        for split in SplitName.allCases {
+            let folder = store + "/" + split.rawValue + "/"
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "categorical.u8"), split.rawValue)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "categorical.i32"), split.rawValue)
+        }
+        let dataset = try DatasetStore.open(store, verifyChecksums: true)
+        XCTAssertEqual(dataset.train.categorical.width, .one)
+        let schemaOfIds = dataset.schema.categorical.map(\.vocabularySize)
+        let ids = dataset.train.categorical.array
+        XCTAssertEqual(ids.count, dataset.train.rowCount * schemaOfIds.count)
+        for (index, id) in ids.enumerated() {
+            XCTAssert(id >= 0 && Int(id) < schemaOfIds[index % schemaOfIds.count], "id \(id) outside its vocabulary")
+        }
+    }
+
+    func testWideIdsRoundTripThroughTheStoreAndVersionOneStoresStillOpen() throws {
+        let files = try TestFiles()
+        let schema = DatasetSchema(
+            name: "wide", categorical: [.init(name: "id", vocabularySize: 70_000)], numeric: [], sequences: [],
+            tasks: [.init(name: "y", kind: .binary)], groupKey: nil)
+        func split(_ ids: [Int32]) throws -> EncodedSplit {
+            try EncodedSplit(schema: schema, rowCount: ids.count, categorical: IDColumn(ids), numeric: Column([]),
+                             sequences: [], labels: Column(ids.map { _ in 1 }), labelWeights: Column(ids.map { _ in 1 }),
+                             groups: nil)
+        }
+        let dataset = EncodedDataset(schema: schema, encoder: nil, train: try split([69_999, 3]),
+                                     validation: try split([65_535, 0]), test: try split([255, 7]))
+        let store = files.path("store")
+        try DatasetStore.write(dataset, to: store)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: store + "/train/categorical.i32"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: store + "/validation/categorical.u16"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: store + "/test/categorical.u8"))
+
+        // A version-1 store is one whose ids all take four bytes: it still opens.
+        let manifestPath = store + "/" + StoreLayout.manifest
+        var manifest = try DatasetStore.readManifest(store)
+        manifest.formatVersion = 1
+        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: manifestPath))
+        let loaded = try DatasetStore.open(store, verifyChecksums: true)
+        XCTAssertEqual(loaded.train.categorical.array, [69_999, 3])
+        XCTAssertEqual(loaded.validation.categorical.array, [65_535, 0])
+        XCTAssertEqual(loaded.test.categorical.array, [255, 7])
+        var batches = BatchIterator(split: loaded.validation, schema: schema, batchSize: 2, shuffle: false)
+        var batch = batches.makeBatch()
+        XCTAssertTrue(batches.next(into: &batch))
+        XCTAssertEqual(Array(batch.categorical.prefix(2)), [65_535, 0])
+
+        manifest.formatVersion = 3
+        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: manifestPath))
+        XCTAssertDataError(["invalid dataset store", "format version 3, expected 1…2"]) {
+            _ = try DatasetStore.open(store)
+        }
+    }
+
+    func testIdsTakeTheNarrowestWidthHoldingThemAll() {
+        XCTAssertEqual(IDColumn([]).width, .one)
+        XCTAssertEqual(IDColumn([0, 255]).width, .one)
+        XCTAssertEqual(IDColumn([0, 256]).width, .two)
+        XCTAssertEqual(IDColumn([65_535]).width, .two)
+        XCTAssertEqual(IDColumn([65_536]).width, .four)
+        XCTAssertEqual(IDColumn([-1, 3]).width, .four)
+        for values: [Int32] in [[], [0, 255, 17], [256, 65_535, 1], [-1, 65_536, Int32.max, Int32.min]] {
+            XCTAssertEqual(IDColumn(values).array, values)
+            XCTAssertEqual(IDColumn(values).count, values.count)
+        }
+    }
+
     func testDividingAFileIsSeededAndCoversEveryRow() {
         let spec = SplitSpec(validation: 0.2, test: 0.3, seed: 42)
         let splits = (0..<10_000).map { TableIngestor.split(of: UInt64($0), assignment: .divided(spec)) }
@@ -67,7 +139,7 @@ final class StoreTests: XCTestCase {
             tasks: [.init(name: "y", kind: .binary)], groupKey: nil)
         func split(_ offset: Int32) throws -> EncodedSplit {
             try EncodedSplit(
-                schema: schema, rowCount: 2, categorical: Column([2 + offset, 3]), numeric: Column([0.5, -1]),
+                schema: schema, rowCount: 2, categorical: IDColumn([2 + offset, 3]), numeric: Column([0.5, -1]),
                 sequences: [EncodedSequence(rows: [[4], [5, 6]])], labels: Column([1, 0]), labelWeights: Column([1, 1]), groups: nil)
         }
         let dataset = EncodedDataset(schema: schema, encoder: nil, train: try split(0), validation: try split(1), test: try split(2))
@@ -79,7 +151,7 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(loaded.test.sequences[0].items(ofRow: 1), [5, 6])
         XCTAssertDataError(["numeric holds 1 values, expected 2 rows × 1"]) {
             _ = try EncodedSplit(
-                schema: schema, rowCount: 2, categorical: Column([2, 3]), numeric: Column([0.5]),
+                schema: schema, rowCount: 2, categorical: IDColumn([2, 3]), numeric: Column([0.5]),
                 sequences: [EncodedSequence(rows: [[], []])], labels: Column([1, 0]), labelWeights: Column([1, 1]), groups: nil)
         }
     }

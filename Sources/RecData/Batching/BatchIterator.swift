@@ -76,7 +76,11 @@ public struct BatchIterator: Sendable {
         cursor += size
         batch.size = size
         for (slot, row) in rows.enumerated() { batch.rowIndices[slot] = row }
-        copyBlocks(split.categorical, width: batch.categoricalWidth, rows: rows, into: &batch.categorical)
+        if batch.categoricalWidth > 0 {
+            batch.categorical.withUnsafeMutableBufferPointer { target in
+                split.categorical.copy(rows: rows, width: batch.categoricalWidth, into: target.baseAddress!)
+            }
+        }
         copyBlocks(split.numeric, width: batch.numericWidth, rows: rows, into: &batch.numeric)
         copyBlocks(split.labels, width: batch.taskCount, rows: rows, into: &batch.labels)
         copyBlocks(split.labelWeights, width: batch.taskCount, rows: rows, into: &batch.labelWeights)

@@ -8,7 +8,7 @@ public struct EncodedSplit: Sendable {
     /// The number of samples.
     public let rowCount: Int
     /// Categorical ids, `[rowCount, schema.categorical.count]`.
-    public let categorical: Column<Int32>
+    public let categorical: IDColumn
     /// Numeric values, `[rowCount, schema.numeric.count]`.
     public let numeric: Column<Float>
     /// One entry per `schema.sequences` field.
@@ -23,7 +23,7 @@ public struct EncodedSplit: Sendable {
     /// A split from its columns; throws `DataError.invalidRequest` when a column's size does not match
     /// `rowCount` and the widths given by `schema`.
     public init(
-        schema: DatasetSchema, rowCount: Int, categorical: Column<Int32>, numeric: Column<Float>,
+        schema: DatasetSchema, rowCount: Int, categorical: IDColumn, numeric: Column<Float>,
         sequences: [EncodedSequence], labels: Column<Float>, labelWeights: Column<Float>, groups: Column<Int32>?
     ) throws {
         func check(_ name: String, _ count: Int, _ width: Int) throws {

@@ -1,16 +1,22 @@
+import Foundation
+
 /// Rewrites a split's files in place, through writable memory mappings, from provisional codes and raw
-/// numbers into final vocabulary ids and transformed values.
+/// numbers into final vocabulary ids and transformed values, then narrows the categorical ids to the
+/// fewest bytes that hold them.
 struct StoreFinalizer {
     let plan: EncodingPlan
     let remaps: [[Int32]]
     let transforms: [NumericTransform]
 
     func rewrite(splitDirectory directory: String) throws {
-        let categoricalFile = try MappedFile(path: directory + "/" + StoreLayout.categorical, writable: true)
+        let codesPath = directory + "/" + StoreLayout.categorical(.four)
+        let categoricalFile = try MappedFile(path: codesPath, writable: true)
         let categoricalRemaps = plan.categorical.map { remaps[$0.vocabulary] }
-        rewriteRowMajor(categoricalFile.mutableBuffer(of: Int32.self), width: categoricalRemaps.count) { column, code in
+        let ids = categoricalFile.mutableBuffer(of: Int32.self)
+        rewriteRowMajor(ids, width: categoricalRemaps.count) { column, code in
             categoricalRemaps[column][Int(code)]
         }
+        try narrow(UnsafeBufferPointer(ids), replacing: codesPath, in: directory)
         let numericFile = try MappedFile(path: directory + "/" + StoreLayout.numeric, writable: true)
         rewriteRowMajor(numericFile.mutableBuffer(of: Float.self), width: transforms.count) { column, value in
             transforms[column].apply(Double(value))
@@ -19,6 +25,28 @@ struct StoreFinalizer {
             let valuesFile = try MappedFile(path: directory + "/" + StoreLayout.sequenceValues(index), writable: true)
             let remap = remaps[sequence.vocabulary]
             rewriteRowMajor(valuesFile.mutableBuffer(of: Int32.self), width: 1) { _, code in remap[Int(code)] }
+        }
+    }
+
+    /// Writes `ids` (the contents of the file at `path`) at the narrowest width holding them and
+    /// removes `path`, unless four bytes are needed.
+    private func narrow(_ ids: UnsafeBufferPointer<Int32>, replacing path: String, in directory: String) throws {
+        let range = ids.isEmpty ? 0...0 : ids.min()!...ids.max()!
+        let width = IDColumn.Width(holding: range)
+        func write<Narrow: FixedWidthInteger & BitwiseCopyable>(_: Narrow.Type) throws {
+            let writer = try ColumnFileWriter<Narrow>(path: directory + "/" + StoreLayout.categorical(width))
+            for id in ids { try writer.append(Narrow(truncatingIfNeeded: id)) }
+            try writer.flush()
+        }
+        switch width {
+        case .one: try write(UInt8.self)
+        case .two: try write(UInt16.self)
+        case .four: return
+        }
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            throw DataError.io(path: path, reason: "cannot remove the provisional codes (\(error.localizedDescription))")
         }
     }
 

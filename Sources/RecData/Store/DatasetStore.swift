@@ -82,8 +82,8 @@ public enum DatasetStore {
     /// the manifest (this reads all the data).
     public static func open(_ directory: String, verifyChecksums: Bool = false) throws -> EncodedDataset {
         let manifest = try readManifest(directory)
-        if manifest.formatVersion != StoreManifest.currentFormatVersion {
-            throw DataError.invalidStore(directory: directory, reason: "format version \(manifest.formatVersion), expected \(StoreManifest.currentFormatVersion)")
+        if !StoreManifest.readableFormatVersions.contains(manifest.formatVersion) {
+            throw DataError.invalidStore(directory: directory, reason: "format version \(manifest.formatVersion), expected \(StoreManifest.readableFormatVersions.lowerBound)…\(StoreManifest.currentFormatVersion)")
         }
         let schema = try readJSON(DatasetSchema.self, from: directory + "/" + StoreLayout.schema, store: directory)
         let encoderPath = directory + "/" + StoreLayout.encoder
@@ -109,6 +109,12 @@ public enum DatasetStore {
                 }
                 return mapping
             }
+            func categorical() throws -> IDColumn {
+                for width in IDColumn.Width.allCases {
+                    if let mapping = mapped[StoreLayout.categorical(width)] { return IDColumn(mapped: mapping, width: width) }
+                }
+                throw DataError.invalidStore(directory: directory, reason: "\(entry.name.rawValue) has no categorical ids file")
+            }
             let sequences = try schema.sequences.indices.map { index in
                 EncodedSequence(
                     values: Column(mapped: try file(StoreLayout.sequenceValues(index))),
@@ -117,7 +123,7 @@ public enum DatasetStore {
             }
             splits[entry.name] = try EncodedSplit(
                 schema: schema, rowCount: entry.rowCount,
-                categorical: Column(mapped: try file(StoreLayout.categorical)),
+                categorical: try categorical(),
                 numeric: Column(mapped: try file(StoreLayout.numeric)),
                 sequences: sequences,
                 labels: Column(mapped: try file(StoreLayout.labels)),
@@ -148,7 +154,7 @@ public enum DatasetStore {
             } catch {
                 throw DataError.io(path: folder, reason: "cannot create the folder (\(error.localizedDescription))")
             }
-            try write(split.categorical, to: folder + "/" + StoreLayout.categorical)
+            try split.categorical.withUnsafeBytes { try write(Data($0), to: folder + "/" + StoreLayout.categorical(split.categorical.width)) }
             try write(split.numeric, to: folder + "/" + StoreLayout.numeric)
             try write(split.labels, to: folder + "/" + StoreLayout.labels)
             try write(split.labelWeights, to: folder + "/" + StoreLayout.labelWeights)
@@ -176,8 +182,13 @@ public enum DatasetStore {
     private static func splitEntries(
         in directory: String, schema: DatasetSchema, rowCount: (SplitName) -> Int
     ) throws -> [StoreManifest.SplitEntry] {
-        let names = StoreLayout.splitFiles(sequenceCount: schema.sequences.count, hasGroups: schema.groupKey != nil)
         return try SplitName.allCases.map { split in
+            let folder = directory + "/" + split.rawValue
+            let width = IDColumn.Width.allCases.first {
+                FileManager.default.fileExists(atPath: folder + "/" + StoreLayout.categorical($0))
+            } ?? .four
+            let names = StoreLayout.splitFiles(categoricalWidth: width, sequenceCount: schema.sequences.count,
+                                               hasGroups: schema.groupKey != nil)
             let files = try names.map { name -> StoreManifest.FileEntry in
                 let mapping = try MappedFile(path: directory + "/" + split.rawValue + "/" + name)
                 return StoreManifest.FileEntry(name: name, bytes: mapping.count, checksum: hex(mapping.checksum))

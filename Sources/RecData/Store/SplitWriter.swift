@@ -26,7 +26,7 @@ final class SplitWriter {
             throw DataError.io(path: directory, reason: "cannot create the folder (\(error.localizedDescription))")
         }
         func path(_ name: String) -> String { directory + "/" + name }
-        categorical = try ColumnFileWriter(path: path(StoreLayout.categorical))
+        categorical = try ColumnFileWriter(path: path(StoreLayout.categorical(.four)))
         numeric = try ColumnFileWriter(path: path(StoreLayout.numeric))
         labels = try ColumnFileWriter(path: path(StoreLayout.labels))
         labelWeights = try ColumnFileWriter(path: path(StoreLayout.labelWeights))

@@ -1,7 +1,10 @@
 /// The record of how a dataset store was built, used to decide whether it can be reused.
 public struct StoreManifest: Codable, Sendable, Equatable {
-    /// The store format this code writes; stores of another version are rebuilt.
-    public static let currentFormatVersion = 1
+    /// The store format this code writes; stores of another version are rebuilt. Version 2 narrows
+    /// categorical ids to the fewest bytes holding them; version 1 kept four bytes each.
+    public static let currentFormatVersion = 2
+    /// The formats this code reads.
+    public static let readableFormatVersions: ClosedRange<Int> = 1...2
 
     /// An input file as it was when ingested.
     public struct SourceStamp: Codable, Sendable, Equatable {

@@ -41,7 +41,7 @@ extension SyntheticDataset {
                 })
             }
             return try EncodedSplit(
-                schema: schema, rowCount: n, categorical: Column(categorical), numeric: Column(numeric),
+                schema: schema, rowCount: n, categorical: IDColumn(categorical), numeric: Column(numeric),
                 sequences: sequences, labels: Column(labels),
                 labelWeights: Column([Float](repeating: 1, count: labels.count)), groups: Column(split.groupKeys))
         }
