@@ -146,6 +146,21 @@ final class GradientTests: XCTestCase {
         }
     }
 
+    func testBatchNormFollowedByAReLUInOneOp() {
+        let x = randomTensor([2, 5, 18], seed: 46)
+        let gamma = randomTensor([2, 1, 18], seed: 47), beta = randomTensor([2, 1, 18], seed: 48)
+        assertGradientsMatch([x, gamma, beta], tolerance: 2e-2) {
+            x.batchNormalized(gamma: gamma, beta: beta, rectified: true).output
+        }
+        let mean = randomTensor([36], seed: 49), variance = randomTensor([36], seed: 50, in: 0.5...2)
+        assertGradientsMatch([x, gamma, beta]) {
+            x.batchNormalized(gamma: gamma, beta: beta, statistics: (mean, variance), rectified: true).output
+        }
+        let fused = x.batchNormalized(gamma: gamma, beta: beta, rectified: true).output
+        XCTAssert(fused.values.contains(0) && fused.values.contains { $0 > 0 }, "the ReLU should cut some outputs, not all")
+        assertClose(fused.values, x.batchNormalized(gamma: gamma, beta: beta).output.relu().values)
+    }
+
     func testGatherDenseAndRowSparse() {
         let indices: [Int32] = [2, 0, 2, 3, 2, 1]
         let table = randomTensor([5, 3], seed: 20)
@@ -186,6 +201,10 @@ final class GradientTests: XCTestCase {
         assertGradientsMatch([x, gamma, beta], tolerance: 2e-2) {
             x.batchNormalized(gamma: gamma, beta: beta).output
                 + x.batchNormalized(gamma: gamma, beta: beta).output.exp()
+        }
+        assertGradientsMatch([x, gamma, beta], tolerance: 2e-2) {
+            x.batchNormalized(gamma: gamma, beta: beta, rectified: true).output
+                + x.batchNormalized(gamma: gamma, beta: beta, rectified: true).output.exp()
         }
         let gates = randomTensor([2, 3], seed: 27)
         assertGradientsMatch([x, gates]) { Tensor.mixture(x, gates: gates) + Tensor.mixture(x, gates: gates).exp() }

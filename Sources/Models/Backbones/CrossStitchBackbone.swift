@@ -46,9 +46,7 @@ public final class CrossStitchBackbone: Module, Backbone {
         let (tasks, n) = (inputs.count, inputs[0].shape[0])
         var h = Tensor.concat(inputs.map { $0.reshaped([1, n, -1]) }, axis: 0)
         for (depth, layer) in layers.enumerated() {
-            h = layer(h)
-            if depth < norms.count { h = norms[depth](h) }
-            h = activation(h)
+            h = layer(h, then: depth < norms.count ? norms[depth] : nil, activation: activation)
             if depth < dropouts.count { h = dropouts[depth](h) }
             h = stitches[depth].matmul(h.reshaped([tasks, -1])).reshaped([tasks, n, -1])
         }

@@ -28,7 +28,7 @@ public final class MixtureOfExpertsBackbone: Module, Backbone {
         if inputs.allSatisfy({ $0 === inputs[0] }) {
             // One input for every task: the experts' first layer and the gates read it together,
             // and each gate's weights are computed once.
-            let firsts = Linear.apply([(experts.first, experts.firstNorm)] + gates.map { ($0.logits, $0.norm) },
+            let firsts = Linear.apply([(experts.first, experts.firstNorm, experts.activation)] + gates.map { ($0.logits, $0.norm, .identity) },
                                       to: inputs[0])
             let expertOutputs = experts(afterFirstLayer: firsts[0])
             let weights = zip(gates, firsts.dropFirst()).map { gate, logits in gate(logits: logits) }

@@ -34,13 +34,22 @@ public final class BatchNorm: Module {
     }
 
     /// Normalises `x: [..., N, D]`.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { normalized(x, rectified: false) }
+
+    /// `activation(self(x))`; a ReLU runs inside the norm's op, which then keeps one tensor
+    /// instead of two and makes one pass fewer each way.
+    public func callAsFunction(_ x: Tensor, then activation: Activation) -> Tensor {
+        activation == .relu ? normalized(x, rectified: true) : activation(normalized(x, rectified: false))
+    }
+
+    private func normalized(_ x: Tensor, rectified: Bool) -> Tensor {
         let n = x.shape[x.rank - 2]
         guard isTraining && n > 1 else {
             return x.batchNormalized(gamma: gamma, beta: beta, statistics: (runningMean, runningVariance),
-                                     epsilon: epsilon).output
+                                     epsilon: epsilon, rectified: rectified).output
         }
-        let (output, mean, variance) = x.batchNormalized(gamma: gamma, beta: beta, epsilon: epsilon)
+        let (output, mean, variance) = x.batchNormalized(gamma: gamma, beta: beta, epsilon: epsilon,
+                                                         rectified: rectified)
         updateRunningStatistics(mean: mean, variance: variance, rows: n)
         return output
     }
@@ -92,37 +101,38 @@ extension BatchNorm {
 }
 
 extension Linear {
-    /// `norm(self(x))` (or `self(x)` without a norm); when the norm can be folded (scoring),
-    /// one affine map with the norm folded into its weights.
-    public func callAsFunction(_ x: Tensor, then norm: BatchNorm?) -> Tensor {
-        guard let norm else { return self(x) }
-        guard norm.canFold else { return norm(self(x)) }
+    /// `activation(norm(self(x)))` (without the norm when there is none); when the norm can be
+    /// folded (scoring), one affine map with the norm folded into its weights, and otherwise
+    /// a ReLU inside the norm's op.
+    public func callAsFunction(_ x: Tensor, then norm: BatchNorm?, activation: Activation = .identity) -> Tensor {
+        guard let norm else { return activation(self(x)) }
+        guard norm.canFold else { return norm(self(x), then: activation) }
         let (w, b) = norm.folded(weight: weight, bias: bias)
-        return x.linear(w, bias: b)
+        return activation(x.linear(w, bias: b))
     }
 
-    /// Several layers reading the same input, each followed by its norm when it has one, as
-    /// ``callAsFunction(_:then:)`` computes them one by one, but through one merged map where
-    /// that pays (see `Tensor.linears`).
-    public static func apply(_ layers: [(layer: Linear, norm: BatchNorm?)], to x: Tensor) -> [Tensor] {
-        let maps = layers.map { layer, norm -> (weight: Tensor, bias: Tensor) in
+    /// Several layers reading the same input, each followed by its norm when it has one and
+    /// its activation, as ``callAsFunction(_:then:activation:)`` computes them one by one, but
+    /// through one merged map where that pays (see `Tensor.linears`).
+    public static func apply(_ layers: [(layer: Linear, norm: BatchNorm?, activation: Activation)], to x: Tensor) -> [Tensor] {
+        let maps = layers.map { layer, norm, _ -> (weight: Tensor, bias: Tensor) in
             if let norm, norm.canFold { return norm.folded(weight: layer.weight, bias: layer.bias) }
             return (layer.weight, layer.bias ?? Tensor.zeros([layer.weight.shape[1]]))
         }
         return zip(x.linears(maps), layers).map { y, layer in
-            guard let norm = layer.norm, !norm.canFold else { return y }
-            return norm(y)
+            guard let norm = layer.norm, !norm.canFold else { return layer.activation(y) }
+            return norm(y, then: layer.activation)
         }
     }
 }
 
 extension StackedLinear {
-    /// `norm(self(x))` (or `self(x)` without a norm); when the norm can be folded (scoring),
-    /// one batched affine map with the norm folded into its weights.
-    public func callAsFunction(_ x: Tensor, then norm: BatchNorm?) -> Tensor {
-        guard let norm else { return self(x) }
-        guard norm.canFold else { return norm(self(x)) }
+    /// `activation(norm(self(x)))`, as ``Linear/callAsFunction(_:then:activation:)`` computes
+    /// it, the folded form being one batched affine map.
+    public func callAsFunction(_ x: Tensor, then norm: BatchNorm?, activation: Activation = .identity) -> Tensor {
+        guard let norm else { return activation(self(x)) }
+        guard norm.canFold else { return norm(self(x), then: activation) }
         let (w, b) = norm.folded(weight: weight, bias: bias)
-        return x.batchedMatmul(w) + b
+        return activation(x.batchedMatmul(w) + b)
     }
 }

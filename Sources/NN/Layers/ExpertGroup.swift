@@ -39,18 +39,18 @@ public final class ExpertGroup: Module {
 
     /// Every expert's output for `x: [N, inputSize]`, shaped `[N, K, outputSize]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        callAsFunction(afterFirstLayer: first(x, then: firstNorm))
+        callAsFunction(afterFirstLayer: first(x, then: firstNorm, activation: activation))
     }
 
     /// Every expert's output from the first layer's output `[N, K·hidden[0]]` (batch-normalised
-    /// when the group has a norm there), shaped `[N, K, outputSize]`.
+    /// when the group has a norm there, and activated), shaped `[N, K, outputSize]`.
     public func callAsFunction(afterFirstLayer firstOutput: Tensor) -> Tensor {
         let n = firstOutput.shape[0]
-        var h = activation(firstOutput).reshaped([n, count, -1])
+        var h = firstOutput.reshaped([n, count, -1])
         guard !deeper.isEmpty else { return h }
         h = h.permuted([1, 0, 2])
         for (i, layer) in deeper.enumerated() {
-            h = activation(layer(h, then: i < deeperNorms.count ? deeperNorms[i] : nil))
+            h = layer(h, then: i < deeperNorms.count ? deeperNorms[i] : nil, activation: activation)
         }
         return h.permuted([1, 0, 2])
     }

@@ -22,8 +22,7 @@ public final class MLP: Module {
 
         /// Applies the block.
         public func callAsFunction(_ x: Tensor) -> Tensor {
-            var h = linear(x, then: norm)
-            if let activation { h = activation(h) }
+            var h = linear(x, then: norm, activation: activation ?? .identity)
             if let dropout { h = dropout(h) }
             return h
         }

@@ -1,17 +1,19 @@
-/// Batch normalisation as one op: column statistics, normalisation, scale and shift in two
-/// passes over the batch, and a fused backward.
+/// Batch normalisation as one op: column statistics, normalisation, scale and shift (and a
+/// ReLU after them, when asked) in two passes over the batch, and a fused backward.
 extension Tensor {
     /// Batch normalisation of `self: [G…, N, D]`: every column of every leading index is
     /// standardised over the N rows — with the batch's own mean and biased variance, or with
     /// `statistics` when given (evaluation) — then multiplied by `gamma` and shifted by `beta`
     /// (each holding G·D values: one per leading index and column, e.g. shaped `[D]` or
-    /// `[G…, 1, D]`).
+    /// `[G…, 1, D]`). With `rectified`, the result then goes through a ReLU in the same pass:
+    /// the normalised tensor is never stored, and the backward recomputes where it was positive.
     ///
     /// Returns the output with the statistics used, each `[G·D]`: the batch's means and
     /// biased variances (for running averages) or the given ones. The statistics never get a
     /// gradient.
     public func batchNormalized(
-        gamma: Tensor, beta: Tensor, statistics: (mean: Tensor, variance: Tensor)? = nil, epsilon: Float = 1e-5
+        gamma: Tensor, beta: Tensor, statistics: (mean: Tensor, variance: Tensor)? = nil, epsilon: Float = 1e-5,
+        rectified: Bool = false
     ) -> (output: Tensor, mean: Tensor, variance: Tensor) {
         let d = lastDimension, n = shape[rank - 2], groups = count / max(1, n * d)
         precondition(gamma.count == groups * d && beta.count == groups * d,
@@ -50,41 +52,54 @@ extension Tensor {
                 storeColumns(inverse, inverses + k, w)
                 let scale = inverse * columns(scales + k, w)
                 let shift = columns(shifts + k, w) - m * scale
-                for i in 0..<n { storeColumns(columns(x + base + i * d, w) * scale + shift, y + base + i * d, w) }
+                for i in 0..<n {
+                    let z = columns(x + base + i * d, w) * scale + shift
+                    storeColumns(rectified ? z.replacing(with: 0, where: z .< 0) : z, y + base + i * d, w)
+                }
             }
         }
-        let result = Tensor.result(out, op: "batchNorm", inputs: [self, gamma, beta]) {
+        let result = Tensor.result(out, op: rectified ? "batchNormReLU" : "batchNorm", inputs: [self, gamma, beta]) {
             [self, gamma, beta, mean, inverseStd] out in
             // dβ = Σ dy, dγ = Σ dy·x̂; with batch statistics
             // dx = γ·inv·(dy − mean(dy) − x̂·mean(dy·x̂)), with fixed ones dx = γ·inv·dy.
+            // Rectified, dy is first zeroed where γ·x̂ + β ≤ 0.
             let gy = out.grad!.pointer
             let (gx, gxBeta): (UnsafeMutablePointer<Float>?, Float) = self.requiresGrad ? self.gradDestination() : (nil, 0)
             let gGamma = gamma.requiresGrad ? gamma.gradBuffer() : nil
             let gBeta = beta.requiresGrad ? beta.gradBuffer() : nil
-            let (x, means, inverses, scales) = (self.pointer, mean.pointer, inverseStd.pointer, gamma.pointer)
+            let (x, means, inverses, scales, shifts) = (self.pointer, mean.pointer, inverseStd.pointer, gamma.pointer, beta.pointer)
             Parallelism.forEachChunk(units, costPerItem: n * 48) { range in
                 for unit in range {
                     let (g, c) = (unit / blocks, unit % blocks * 16)
                     let w = min(16, d - c), k = g * d + c, base = g * n * d + c
                     let (m, inverse) = (columns(means + k, w), columns(inverses + k, w))
+                    // The forward's affine map, to find where its ReLU cut the output.
+                    let scale = inverse * columns(scales + k, w)
+                    let shift = columns(shifts + k, w) - m * scale
+                    // The output gradient at row i (input `xi`), zeroed where a ReLU cut the output.
+                    @inline(__always) func outputGradient(_ i: Int, _ xi: Vec) -> Vec {
+                        let dy = columns(gy + base + i * d, w)
+                        return rectified ? dy.replacing(with: 0, where: xi * scale + shift .<= 0) : dy
+                    }
                     var sum = Vec(repeating: 0), weighted = Vec(repeating: 0)
                     for i in 0..<n {
-                        let dy = columns(gy + base + i * d, w)
+                        let xi = columns(x + base + i * d, w)
+                        let dy = outputGradient(i, xi)
                         sum += dy
-                        weighted += dy * (columns(x + base + i * d, w) - m) * inverse
+                        weighted += dy * (xi - m) * inverse
                     }
                     if let gBeta { storeColumns(columns(gBeta + k, w) + sum, gBeta + k, w) }
                     if let gGamma { storeColumns(columns(gGamma + k, w) + weighted, gGamma + k, w) }
                     guard let gx else { continue }
-                    let a = columns(scales + k, w) * inverse
                     let (meanDy, meanDyX) = batchStatistics
                         ? (sum / Float(n), weighted / Float(n)) : (Vec(repeating: 0), Vec(repeating: 0))
                     for i in 0..<n {
-                        let dy = columns(gy + base + i * d, w)
-                        let normalized = (columns(x + base + i * d, w) - m) * inverse
+                        let xi = columns(x + base + i * d, w)
+                        let normalized = (xi - m) * inverse
+                        let dy = outputGradient(i, xi)
                         let p = gx + base + i * d
                         let previous = gxBeta == 0 ? Vec(repeating: 0) : columns(p, w)
-                        storeColumns(previous + a * (dy - meanDy - normalized * meanDyX), p, w)
+                        storeColumns(previous + scale * (dy - meanDy - normalized * meanDyX), p, w)
                     }
                 }
             }
