@@ -135,4 +135,17 @@ extension StackedLinear {
         let (w, b) = norm.folded(weight: weight, bias: bias)
         return activation(x.batchedMatmul(w) + b)
     }
+
+    /// `activation(norm(self(sampleFirst: x)))` for `x: [N, K, inputSize]`, the norm keeping
+    /// statistics per layer and feature, as ``callAsFunction(_:then:activation:)`` computes it
+    /// expert-first.
+    public func callAsFunction(sampleFirst x: Tensor, then norm: BatchNorm?, activation: Activation = .identity) -> Tensor {
+        guard let norm else { return activation(self(sampleFirst: x)) }
+        guard norm.canFold else {
+            let y = self(sampleFirst: x)
+            return norm(y.reshaped([y.shape[0], -1]), then: activation).reshaped(y.shape)
+        }
+        let (w, b) = norm.folded(weight: weight, bias: bias)
+        return activation(x.stackedLinear(w, bias: b))
+    }
 }

@@ -47,12 +47,10 @@ public final class ExpertGroup: Module {
     public func callAsFunction(afterFirstLayer firstOutput: Tensor) -> Tensor {
         let n = firstOutput.shape[0]
         var h = firstOutput.reshaped([n, count, -1])
-        guard !deeper.isEmpty else { return h }
-        h = h.permuted([1, 0, 2])
         for (i, layer) in deeper.enumerated() {
-            h = layer(h, then: i < deeperNorms.count ? deeperNorms[i] : nil, activation: activation)
+            h = layer(sampleFirst: h, then: i < deeperNorms.count ? deeperNorms[i] : nil, activation: activation)
         }
-        return h.permuted([1, 0, 2])
+        return h
     }
 
     /// The gate-weighted sum of expert outputs: `experts: [N, K, d]`, `gates: [N, K]` → `[N, d]`.

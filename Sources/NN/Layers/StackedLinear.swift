@@ -1,7 +1,8 @@
 import Tensor
 
 /// K independent fully connected layers applied as one batched product: input
-/// `[K, N, inputSize]` → output `[K, N, outputSize]`, layer k acting on slice k.
+/// `[K, N, inputSize]` → output `[K, N, outputSize]`, layer k acting on slice k — or, sample
+/// first, `[N, K, inputSize]` → `[N, K, outputSize]`.
 public final class StackedLinear: Module {
     /// The weights, `[K, inputSize, outputSize]`.
     public let weight: Tensor
@@ -18,5 +19,10 @@ public final class StackedLinear: Module {
     /// Applies layer k to `x[k]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         x.batchedMatmul(weight) + bias
+    }
+
+    /// Applies layer k to every sample's slice `x[:, k]` of `x: [N, K, inputSize]`.
+    public func callAsFunction(sampleFirst x: Tensor) -> Tensor {
+        x.stackedLinear(weight, bias: bias)
     }
 }
