@@ -28,8 +28,9 @@ public final class MixtureOfExpertsBackbone: Module, Backbone {
         if inputs.allSatisfy({ $0 === inputs[0] }) {
             // One input for every task: the experts' first layer and the gates read it together,
             // and each gate's weights are computed once.
-            let firsts = Linear.apply([(experts.first, experts.firstNorm, experts.activation)] + gates.map { ($0.logits, $0.norm, .identity) },
-                                      to: inputs[0])
+            let layers = [(experts.first, experts.firstNorm, experts.activation)]
+                + gates.map { ($0.logits, $0.norm, Activation.identity) }
+            let firsts = Linear.apply(layers, to: inputs[0])
             let expertOutputs = experts(afterFirstLayer: firsts[0])
             let weights = zip(gates, firsts.dropFirst()).map { gate, logits in gate(logits: logits) }
             return towers(inputs.indices.map { t in ExpertGroup.mix(expertOutputs, gates: weights[gateOf(t)]) })

@@ -49,8 +49,9 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
                 // One input for every task and the shared path: every expert group's first
                 // layer and every gate read it together, and the shared experts run once.
                 let experts = taskExperts + [sharedExperts], gates = taskGates + (sharedGate.map { [$0] } ?? [])
-                let firsts = Linear.apply(experts.map { ($0.first, $0.firstNorm, $0.activation) } + gates.map { ($0.logits, $0.norm, .identity) },
-                                          to: shared)
+                let layers = experts.map { ($0.first, $0.firstNorm, $0.activation) }
+                    + gates.map { ($0.logits, $0.norm, Activation.identity) }
+                let firsts = Linear.apply(layers, to: shared)
                 let outputs = zip(experts, firsts).map { group, first in group(afterFirstLayer: first) }
                 let weights = zip(gates, firsts.dropFirst(experts.count)).map { gate, logits in gate(logits: logits) }
                 own = Array(outputs.prefix(tasks))
