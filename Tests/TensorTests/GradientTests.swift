@@ -146,6 +146,29 @@ final class GradientTests: XCTestCase {
         }
     }
 
+    func testBatchNormOfWideRowsEqualsTheColumnFormula() {
+        // 150 columns: nine whole vectors and a partial one, in two leading groups.
+        let (groups, n, d) = (2, 7, 150)
+        let x = randomTensor([groups, n, d], seed: 53)
+        let gamma = randomTensor([groups, 1, d], seed: 54), beta = randomTensor([groups, 1, d], seed: 55)
+        let (xs, gs, bs) = (x.values, gamma.values, beta.values)
+        var expected = [Float](repeating: 0, count: xs.count)
+        for g in 0..<groups {
+            for j in 0..<d {
+                let column = (0..<n).map { xs[(g * n + $0) * d + j] }
+                let mean = column.reduce(0, +) / Float(n)
+                let variance = column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(n)
+                for i in 0..<n {
+                    let normalized = (column[i] - mean) / (variance + 1e-5).squareRoot()
+                    expected[(g * n + i) * d + j] = normalized * gs[g * d + j] + bs[g * d + j]
+                }
+            }
+        }
+        assertClose(x.batchNormalized(gamma: gamma, beta: beta).output.values, expected, tolerance: 1e-4)
+        assertClose(x.batchNormalized(gamma: gamma, beta: beta, rectified: true).output.values,
+                    expected.map { max($0, 0) }, tolerance: 1e-4)
+    }
+
     func testBatchNormFollowedByAReLUInOneOp() {
         let x = randomTensor([2, 5, 18], seed: 46)
         let gamma = randomTensor([2, 1, 18], seed: 47), beta = randomTensor([2, 1, 18], seed: 48)
