@@ -17,20 +17,29 @@ extension Tensor {
             return Tensor.projectedFields(source, weight: weight, bias: bias)
         }
         let out = Tensor.uninitialized(Array(shape.dropLast()) + [n])
-        let (y, b) = (out.pointer, bias.pointer)
-        Parallelism.forEachChunk(m, costPerItem: n) { rows in
-            for i in rows { mapKernel(b, y + i * n, n) { $0 } }
-        }
+        let y = out.pointer
+        writeBias(bias.pointer, intoRows: m, of: y, width: n)
         Gemm.multiply(pointer, transposeA: false, weight.pointer, transposeB: false, into: y, m: m, n: n, k: k, beta: 1)
         return Tensor.result(out, op: "linear", inputs: [self, weight, bias]) { [self] out in
             let dY = out.grad!.pointer
             MatrixProductGradient(m: m, n: n, k: k, transposeA: false, transposeB: false)
                 .accumulate(gradOut: dY, a: self, b: weight)
-            guard bias.requiresGrad else { return }
-            let db = bias.gradBuffer()
-            for i in 0..<m { accumulate(dY + i * n, into: db, n) }
+            if bias.requiresGrad { addRowSums(of: dY, rows: m, width: n, into: bias.gradBuffer()) }
         }
     }
+}
+
+/// Writes `bias` (`width` values) into each of the `rows` rows of `y`, before a product adds
+/// onto them.
+func writeBias(_ bias: UnsafePointer<Float>, intoRows rows: Int, of y: UnsafeMutablePointer<Float>, width: Int) {
+    Parallelism.forEachChunk(rows, costPerItem: width) { range in
+        for i in range { mapKernel(bias, y + i * width, width) { $0 } }
+    }
+}
+
+/// Adds the sum of the `rows` rows of `dY` (`width` values each) to `db`: a bias's gradient.
+func addRowSums(of dY: UnsafePointer<Float>, rows: Int, width: Int, into db: UnsafeMutablePointer<Float>) {
+    for i in 0..<rows { accumulate(dY + i * width, into: db, width) }
 }
 
 extension Tensor {

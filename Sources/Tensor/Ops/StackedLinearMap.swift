@@ -16,10 +16,8 @@ extension Tensor {
         precondition(bias.count == experts * n, "stackedLinear: bias of \(bias.count) values for \(experts) × \(n) outputs")
         let (inRow, outRow) = (experts * k, experts * n)
         let out = Tensor.uninitialized([rows, experts, n])
-        let (x, w, y, b) = (pointer, weight.pointer, out.pointer, bias.pointer)
-        Parallelism.forEachChunk(rows, costPerItem: outRow) { range in
-            for i in range { mapKernel(b, y + i * outRow, outRow) { $0 } }
-        }
+        let (x, w, y) = (pointer, weight.pointer, out.pointer)
+        writeBias(bias.pointer, intoRows: rows, of: y, width: outRow)
         forEachExpertPiece(experts, extent: rows, cost: rows * k * n) { j, piece in
             Gemm.onThisThread(x + piece.lowerBound * inRow + j * k, lda: inRow, transposeA: false,
                               w + j * k * n, ldb: n, transposeB: false,
@@ -47,9 +45,7 @@ extension Tensor {
                                       m: piece.count, n: n, k: rows, beta: beta)
                 }
             }
-            guard bias.requiresGrad else { return }
-            let db = bias.gradBuffer()
-            for i in 0..<rows { accumulate(dY + i * outRow, into: db, outRow) }
+            if bias.requiresGrad { addRowSums(of: dY, rows: rows, width: outRow, into: bias.gradBuffer()) }
         }
     }
 }
