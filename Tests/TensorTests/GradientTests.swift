@@ -169,6 +169,36 @@ final class GradientTests: XCTestCase {
                     expected.map { max($0, 0) }, tolerance: 1e-4)
     }
 
+    func testBatchNormWithFixedStatisticsOverWideRowsInPlaceOrNot() {
+        // 150 columns in two leading groups, each group with its own statistics.
+        let (groups, n, d) = (2, 5, 150)
+        let x = randomTensor([groups, n, d], seed: 56)
+        let gamma = randomTensor([groups, 1, d], seed: 57), beta = randomTensor([groups, 1, d], seed: 58)
+        let mean = randomTensor([groups * d], seed: 59), variance = randomTensor([groups * d], seed: 60, in: 0.5...2)
+        let (xs, gs, bs, ms, vs) = (x.values, gamma.values, beta.values, mean.values, variance.values)
+        var expected = [Float](repeating: 0, count: xs.count)
+        for g in 0..<groups {
+            for i in 0..<n {
+                for j in 0..<d {
+                    let k = g * d + j
+                    expected[(g * n + i) * d + j] = (xs[(g * n + i) * d + j] - ms[k]) / (vs[k] + 1e-5).squareRoot() * gs[k] + bs[k]
+                }
+            }
+        }
+        for rectified in [false, true] {
+            let want = rectified ? expected.map { max($0, 0) } : expected
+            let y = x.batchNormalized(gamma: gamma, beta: beta, statistics: (mean, variance), rectified: rectified).output
+            assertClose(y.values, want, tolerance: 1e-5)
+            let input = Tensor(shape: x.shape, values: xs)
+            let overwritten = Autograd.inference {
+                input.batchNormalized(gamma: gamma, beta: beta, statistics: (mean, variance), rectified: rectified,
+                                      overwriting: true).output
+            }
+            XCTAssert(overwritten === input, "the output should be the input itself")
+            XCTAssertEqual(input.values, y.values)
+        }
+    }
+
     func testBatchNormFollowedByAReLUInOneOp() {
         let x = randomTensor([2, 5, 18], seed: 46)
         let gamma = randomTensor([2, 1, 18], seed: 47), beta = randomTensor([2, 1, 18], seed: 48)

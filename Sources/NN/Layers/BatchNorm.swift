@@ -42,11 +42,20 @@ public final class BatchNorm: Module {
         activation == .relu ? normalized(x, rectified: true) : activation(normalized(x, rectified: false))
     }
 
-    private func normalized(_ x: Tensor, rectified: Bool) -> Tensor {
+    /// `activation(self(x))` for an `x` that nothing else reads (the fresh output of the map
+    /// before the norm): in scoring — running statistics, no gradient tape — the norm and a
+    /// ReLU overwrite `x` instead of allocating their output.
+    public func callAsFunction(consuming x: Tensor, then activation: Activation) -> Tensor {
+        let rectified = activation == .relu
+        let y = normalized(x, rectified: rectified, overwriting: !isTraining && !Autograd.isEnabled)
+        return rectified ? y : activation(y)
+    }
+
+    private func normalized(_ x: Tensor, rectified: Bool, overwriting: Bool = false) -> Tensor {
         let n = x.shape[x.rank - 2]
         guard isTraining && n > 1 else {
             return x.batchNormalized(gamma: gamma, beta: beta, statistics: (runningMean, runningVariance),
-                                     epsilon: epsilon, rectified: rectified).output
+                                     epsilon: epsilon, rectified: rectified, overwriting: overwriting).output
         }
         let (output, mean, variance) = x.batchNormalized(gamma: gamma, beta: beta, epsilon: epsilon,
                                                          rectified: rectified)
@@ -67,73 +76,31 @@ public final class BatchNorm: Module {
     }
 }
 
-extension BatchNorm {
-    /// Whether this norm may be folded into the affine map before it: it normalises with its
-    /// running statistics (evaluation) and no gradient tape is recording (scoring).
-    public var canFold: Bool { !isTraining && !Autograd.isEnabled }
-
-    /// The affine map `x·W + b` followed by this norm in evaluation, as one affine map:
-    /// `W' = W·diag(s)` and `b' = (b − μ)·s + β` with `s = γ / √(σ² + ε)` from the running
-    /// statistics. `weight` is `[…, k, n]` with one scale per leading index and column, as
-    /// `gamma` holds; the folded bias has `gamma`'s shape.
-    func folded(weight: Tensor, bias: Tensor?) -> (weight: Tensor, bias: Tensor) {
-        let n = weight.shape[weight.rank - 1], k = weight.shape[weight.rank - 2]
-        let groups = weight.count / (k * n)
-        precondition(gamma.count == groups * n, "batch norm of \(gamma.count) columns after a \(weight.shape) weight")
-        let foldedWeight = Tensor.zeros(weight.shape), foldedBias = Tensor.zeros(gamma.shape)
-        let (w, fw, fb) = (weight.pointer, foldedWeight.pointer, foldedBias.pointer)
-        let (g, b, m, v) = (gamma.pointer, beta.pointer, runningMean.pointer, runningVariance.pointer)
-        let bias = bias?.pointer
-        var scales = [Float](repeating: 0, count: n)
-        for group in 0..<groups {
-            for j in 0..<n {
-                let c = group * n + j
-                scales[j] = g[c] / (v[c] + epsilon).squareRoot()
-                fb[c] = ((bias?[c] ?? 0) - m[c]) * scales[j] + b[c]
-            }
-            for i in 0..<k {
-                let row = (group * k + i) * n
-                for j in 0..<n { fw[row + j] = w[row + j] * scales[j] }
-            }
-        }
-        return (foldedWeight, foldedBias)
-    }
-}
-
 extension Linear {
-    /// `activation(norm(self(x)))` (without the norm when there is none); when the norm can be
-    /// folded (scoring), one affine map with the norm folded into its weights, and otherwise
-    /// a ReLU inside the norm's op.
+    /// `activation(norm(self(x)))` (without the norm when there is none); the norm and a ReLU
+    /// after it run as one op, over the product's output itself when scoring.
     public func callAsFunction(_ x: Tensor, then norm: BatchNorm?, activation: Activation = .identity) -> Tensor {
         guard let norm else { return activation(self(x)) }
-        guard norm.canFold else { return norm(self(x), then: activation) }
-        let (w, b) = norm.folded(weight: weight, bias: bias)
-        return activation(x.linear(w, bias: b))
+        return norm(consuming: self(x), then: activation)
     }
 
     /// Several layers reading the same input, each followed by its norm when it has one and
     /// its activation, as ``callAsFunction(_:then:activation:)`` computes them one by one, but
     /// through one merged map where that pays (see `Tensor.linears`).
     public static func apply(_ layers: [(layer: Linear, norm: BatchNorm?, activation: Activation)], to x: Tensor) -> [Tensor] {
-        let maps = layers.map { layer, norm, _ -> (weight: Tensor, bias: Tensor) in
-            if let norm, norm.canFold { return norm.folded(weight: layer.weight, bias: layer.bias) }
-            return (layer.weight, layer.bias ?? Tensor.zeros([layer.weight.shape[1]]))
-        }
+        let maps = layers.map { layer, _, _ in (layer.weight, layer.bias ?? Tensor.zeros([layer.weight.shape[1]])) }
         return zip(x.linears(maps), layers).map { y, layer in
-            guard let norm = layer.norm, !norm.canFold else { return layer.activation(y) }
-            return norm(y, then: layer.activation)
+            guard let norm = layer.norm else { return layer.activation(y) }
+            return norm(consuming: y, then: layer.activation)
         }
     }
 }
 
 extension StackedLinear {
-    /// `activation(norm(self(x)))`, as ``Linear/callAsFunction(_:then:activation:)`` computes
-    /// it, the folded form being one batched affine map.
+    /// `activation(norm(self(x)))`, as ``Linear/callAsFunction(_:then:activation:)`` computes it.
     public func callAsFunction(_ x: Tensor, then norm: BatchNorm?, activation: Activation = .identity) -> Tensor {
         guard let norm else { return activation(self(x)) }
-        guard norm.canFold else { return norm(self(x), then: activation) }
-        let (w, b) = norm.folded(weight: weight, bias: bias)
-        return activation(x.batchedMatmul(w) + b)
+        return norm(consuming: self(x), then: activation)
     }
 
     /// `activation(norm(self(sampleFirst: x)))` for `x: [N, K, inputSize]`, the norm keeping
@@ -141,11 +108,7 @@ extension StackedLinear {
     /// expert-first.
     public func callAsFunction(sampleFirst x: Tensor, then norm: BatchNorm?, activation: Activation = .identity) -> Tensor {
         guard let norm else { return activation(self(sampleFirst: x)) }
-        guard norm.canFold else {
-            let y = self(sampleFirst: x)
-            return norm(y.reshaped([y.shape[0], -1]), then: activation).reshaped(y.shape)
-        }
-        let (w, b) = norm.folded(weight: weight, bias: bias)
-        return activation(x.stackedLinear(w, bias: b))
+        let y = self(sampleFirst: x)
+        return norm(consuming: y.reshaped([y.shape[0], -1]), then: activation).reshaped(y.shape)
     }
 }

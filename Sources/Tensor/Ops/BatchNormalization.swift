@@ -11,50 +11,73 @@ extension Tensor {
     /// Returns the output with the statistics used, each `[G·D]`: the batch's means and
     /// biased variances (for running averages) or the given ones. The statistics never get a
     /// gradient.
+    ///
+    /// With `overwriting` (only with `statistics`, and only for a tensor whose value no one
+    /// else needs, as a product's fresh result in scoring), the output is written over `self`.
     public func batchNormalized(
         gamma: Tensor, beta: Tensor, statistics: (mean: Tensor, variance: Tensor)? = nil, epsilon: Float = 1e-5,
-        rectified: Bool = false
+        rectified: Bool = false, overwriting: Bool = false
     ) -> (output: Tensor, mean: Tensor, variance: Tensor) {
         let d = lastDimension, n = shape[rank - 2], groups = count / max(1, n * d)
         precondition(gamma.count == groups * d && beta.count == groups * d,
                      "batch norm of \(shape) needs \(groups * d) scales and shifts, got \(gamma.count) and \(beta.count)")
         let batchStatistics = statistics == nil
+        precondition(!overwriting || !batchStatistics, "only a norm with given statistics may overwrite its input")
+        precondition(!overwriting || !(Autograd.isRecording && requiresGrad), "overwriting a tensor the graph needs")
         let mean = statistics?.mean ?? Tensor.uninitialized([groups * d])
         let variance = statistics?.variance ?? Tensor.uninitialized([groups * d])
         precondition(mean.count == groups * d && variance.count == groups * d, "statistics must hold \(groups * d) values")
         let inverseStd = Tensor.uninitialized([groups * d])
-        let out = Tensor.uninitialized(shape)
+        let out = overwriting ? self : Tensor.uninitialized(shape)
         // A unit of work is one leading index and up to 16 columns, walked down all N rows.
         let blocks = (d + 15) / 16, units = groups * blocks
         let (x, y, means, variances, inverses) = (pointer, out.pointer, mean.pointer, variance.pointer, inverseStd.pointer)
         let (scales, shifts) = (gamma.pointer, beta.pointer)
-        Parallelism.forEachChunk(units, costPerItem: n * 48) { range in
-            for unit in range {
-                let (g, c) = (unit / blocks, unit % blocks * 16)
-                let w = min(16, d - c), k = g * d + c, base = g * n * d + c
-                var m: Vec, v: Vec
-                if batchStatistics {
+        if batchStatistics {
+            Parallelism.forEachChunk(units, costPerItem: n * 48) { range in
+                for unit in range {
+                    let (g, c) = (unit / blocks, unit % blocks * 16)
+                    let w = min(16, d - c), k = g * d + c, base = g * n * d + c
                     var sum = Vec(repeating: 0)
                     for i in 0..<n { sum += columns(x + base + i * d, w) }
-                    m = sum / Float(n)
+                    let m = sum / Float(n)
                     var squares = Vec(repeating: 0)
                     for i in 0..<n {
                         let centred = columns(x + base + i * d, w) - m
                         squares += centred * centred
                     }
-                    v = squares / Float(n)
+                    let v = squares / Float(n)
                     storeColumns(m, means + k, w)
                     storeColumns(v, variances + k, w)
-                } else {
-                    (m, v) = (columns(means + k, w), columns(variances + k, w))
+                    let inverse = 1 / (v + epsilon).squareRoot()
+                    storeColumns(inverse, inverses + k, w)
+                    let scale = inverse * columns(scales + k, w)
+                    let shift = columns(shifts + k, w) - m * scale
+                    for i in 0..<n {
+                        let z = columns(x + base + i * d, w) * scale + shift
+                        storeColumns(rectified ? z.replacing(with: 0, where: z .< 0) : z, y + base + i * d, w)
+                    }
                 }
-                let inverse = 1 / (v + epsilon).squareRoot()
-                storeColumns(inverse, inverses + k, w)
-                let scale = inverse * columns(scales + k, w)
-                let shift = columns(shifts + k, w) - m * scale
-                for i in 0..<n {
-                    let z = columns(x + base + i * d, w) * scale + shift
-                    storeColumns(rectified ? z.replacing(with: 0, where: z .< 0) : z, y + base + i * d, w)
+            }
+        } else {
+            // Fixed statistics: one affine map per column, applied row by row.
+            let affine = Tensor.uninitialized([2, groups * d])
+            let (columnScales, columnShifts) = (affine.pointer, affine.pointer + groups * d)
+            for k in 0..<groups * d {
+                inverses[k] = 1 / (variances[k] + epsilon).squareRoot()
+                columnScales[k] = inverses[k] * scales[k]
+                columnShifts[k] = shifts[k] - means[k] * columnScales[k]
+            }
+            Parallelism.forEachChunk(groups * n, costPerItem: d * 2) { rows in
+                for row in rows {
+                    let k = row / n * d, offset = row * d
+                    var c = 0
+                    while c < d {
+                        let w = min(16, d - c)
+                        let z = columns(x + offset + c, w) * columns(columnScales + k + c, w) + columns(columnShifts + k + c, w)
+                        storeColumns(rectified ? z.replacing(with: 0, where: z .< 0) : z, y + offset + c, w)
+                        c += 16
+                    }
                 }
             }
         }
