@@ -1,4 +1,5 @@
 import NN
+import Synchronization
 import Tensor
 
 /// What a multi-task model predicts for a batch.
@@ -32,6 +33,32 @@ open class MultiTaskModel: Module {
         self.layout = layout
     }
 
+    /// The floats of layer output a scoring slice aims to stay within (2 MB): wide models score
+    /// a thread's part in slices, so that the memory scoring holds does not grow with the batch.
+    static let scoringSliceFloats = 1 << 19
+
+    /// The rows scored at once on one thread (0 until first needed).
+    private let scoringSliceRows = Atomic<Int>(0)
+
+    /// The rows of a scoring slice: the largest power of two whose layer outputs (every
+    /// linear and stacked linear layer's output width) fit ``scoringSliceFloats``, at least 256
+    /// (fewer rows cost more per row than they save).
+    private var rowsPerScoringSlice: Int {
+        let known = scoringSliceRows.load(ordering: .relaxed)
+        if known > 0 { return known }
+        let outputFloats = modules().reduce(0) { total, entry in
+            switch entry.module {
+            case let layer as Linear: total + layer.weight.shape[1]
+            case let layer as StackedLinear: total + layer.weight.shape[0] * layer.weight.shape[2]
+            default: total
+            }
+        }
+        var rows = 256
+        while rows * 2 * outputFloats <= Self.scoringSliceFloats { rows *= 2 }
+        scoringSliceRows.store(rows, ordering: .relaxed)
+        return rows
+    }
+
     /// The predictions for `batch`.
     open func callAsFunction(_ batch: ModelBatch) -> TaskPredictions {
         preconditionFailure("\(type(of: self)) does not override callAsFunction(_:)")
@@ -41,14 +68,20 @@ open class MultiTaskModel: Module {
     /// computed in inference mode.
     ///
     /// Out of training, every sample is scored independently of the others, so a large batch is
-    /// cut into one slice per worker thread and each slice scored whole on its thread (see
+    /// cut into one part per worker thread and each part scored on its thread (see
     /// `Parallelism.mapParts`): the same numbers, without handing every small op over to the
-    /// workers. In training mode (batch statistics) the batch is scored as one.
+    /// workers. A wide model scores a part in equal slices of at most ``rowsPerScoringSlice``
+    /// rows. In training mode (batch statistics) the batch is scored as one.
     public func scores(_ batch: ModelBatch, loss: MultiTaskLoss) -> [Float] {
         let score = { (batch: ModelBatch) in Autograd.inference { loss.probabilities(self(batch)).values } }
         guard !isTraining else { return score(batch) }
-        return Parallelism.mapParts(batch.size, minimumPart: 128) { range in
-            score(range.count == batch.size ? batch : batch.rows(range))
+        let sliceRows = rowsPerScoringSlice
+        return Parallelism.mapParts(batch.size, minimumPart: 128) { part in
+            let slices = (part.count + sliceRows - 1) / sliceRows
+            return (0..<slices).flatMap { s in
+                let slice = part.lowerBound + part.count * s / slices ..< part.lowerBound + part.count * (s + 1) / slices
+                return score(slice.count == batch.size ? batch : batch.rows(slice))
+            }
         }.flatMap { $0 }
     }
 

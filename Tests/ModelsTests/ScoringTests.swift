@@ -24,6 +24,27 @@ final class ScoringTests: XCTestCase {
         }
     }
 
+    func testAWideModelScoresEachThreadsPartInSlices() throws {
+        let threads = Parallelism.threadCount
+        defer { Parallelism.setThreadCount(threads) }
+        // 3 experts of 1,000: 3,000 floats of layer output per row, so 256-row slices.
+        var config = tinyConfig("mmoe")
+        config.batchNorm = true
+        config.expertHidden = [1_000]
+        let layout = tinyLayout(for: config)
+        let model = try ModelZoo.make(config, layout: layout, seed: 6)
+        model.eval()
+        let loss = MultiTaskLoss(tasks: layout.tasks)
+        let batch = tinyBatch(size: 700)
+        let whole = Autograd.inference { loss.probabilities(model(batch)).values }
+        for count in [1, 2] {
+            Parallelism.setThreadCount(count)
+            let sliced = model.scores(batch, loss: loss)
+            XCTAssertEqual(sliced.count, whole.count)
+            for (s, w) in zip(sliced, whole) { XCTAssertEqual(s, w, accuracy: 1e-5, "\(count) threads") }
+        }
+    }
+
     func testABatchSliceHoldsItsRows() {
         let batch = tinyBatch(size: 6), slice = batch.rows(2..<5)
         XCTAssertEqual(slice.size, 3)
