@@ -128,6 +128,16 @@ final class GradientTests: XCTestCase {
         }
     }
 
+    func testMixtureOfSeveralGroupsEqualsTheMixtureOfTheirConcatenation() {
+        for d in [3, 18] {
+            let a = randomTensor([4, 2, d], seed: 61), b = randomTensor([4, 1, d], seed: 62)
+            let c = randomTensor([4, 3, d], seed: 63), gates = randomTensor([4, 6], seed: 64)
+            assertGradientsMatch([a, b, c, gates]) { Tensor.mixture([a, b, c], gates: gates) }
+            assertClose(Tensor.mixture([a, b, c], gates: gates).values,
+                        Tensor.mixture(Tensor.concat([a, b, c], axis: 1), gates: gates).values)
+        }
+    }
+
     func testBatchNormWithBatchStatistics() {
         // Two leading groups, 5 rows, 18 columns (one full block of 16 and a partial one).
         let x = randomTensor([2, 5, 18], seed: 40)

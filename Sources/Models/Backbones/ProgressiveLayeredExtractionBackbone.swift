@@ -72,11 +72,10 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
                 sharedWeights = sharedGate.map { $0(shared) }
             }
             let outputs = (0..<tasks).map { t in
-                ExpertGroup.mix(Tensor.concat([own[t], sharedOnTaskPaths[t]], axis: 1), gates: taskWeights[t])
+                ExpertGroup.mix([own[t], sharedOnTaskPaths[t]], gates: taskWeights[t])
             }
             guard let sharedWeights else { return (outputs, shared) }
-            let all = Tensor.concat(own + [sharedOnTaskPaths[tasks]], axis: 1)
-            return (outputs, ExpertGroup.mix(all, gates: sharedWeights))
+            return (outputs, ExpertGroup.mix(own + [sharedOnTaskPaths[tasks]], gates: sharedWeights))
         }
     }
 

@@ -57,6 +57,12 @@ public final class ExpertGroup: Module {
     public static func mix(_ experts: Tensor, gates: Tensor) -> Tensor {
         Tensor.mixture(experts, gates: gates)
     }
+
+    /// The gate-weighted sum of several groups' outputs (`[N, K_g, d]` each), as if joined
+    /// along the expert axis: `gates: [N, ΣK_g]` → `[N, d]`.
+    public static func mix(_ groups: [Tensor], gates: Tensor) -> Tensor {
+        Tensor.mixture(groups, gates: gates)
+    }
 }
 
 /// A softmax gate: a linear map to one logit per expert, optionally batch-normalised (as
