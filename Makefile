@@ -8,7 +8,7 @@ deps:
 	@bash scripts/install-deps
 
 # The release binary carries the Swift runtime and Foundation (--static-swift-stdlib): it runs
-# where no Swift toolchain is installed and keeps about 5–9 MB less resident.
+# where no Swift toolchain is installed and keeps about 3–6 MB less resident.
 build: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product dtrn
 
