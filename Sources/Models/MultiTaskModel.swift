@@ -43,7 +43,7 @@ open class MultiTaskModel: Module {
     /// The rows of a scoring slice: the largest power of two whose layer outputs (every
     /// linear and stacked linear layer's output width) fit ``scoringSliceFloats``, at least 256
     /// (fewer rows cost more per row than they save).
-    private var rowsPerScoringSlice: Int {
+    var rowsPerScoringSlice: Int {
         let known = scoringSliceRows.load(ordering: .relaxed)
         if known > 0 { return known }
         let outputFloats = modules().reduce(0) { total, entry in

@@ -1,4 +1,4 @@
-import Models
+@testable import Models
 import NN
 import Tensor
 import XCTest
@@ -33,6 +33,7 @@ final class ScoringTests: XCTestCase {
         config.expertHidden = [1_000]
         let layout = tinyLayout(for: config)
         let model = try ModelZoo.make(config, layout: layout, seed: 6)
+        XCTAssertEqual(model.rowsPerScoringSlice, 256)
         model.eval()
         let loss = MultiTaskLoss(tasks: layout.tasks)
         let batch = tinyBatch(size: 700)

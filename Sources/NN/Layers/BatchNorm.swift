@@ -36,15 +36,10 @@ public final class BatchNorm: Module {
     /// Normalises `x: [..., N, D]`.
     public func callAsFunction(_ x: Tensor) -> Tensor { normalized(x, rectified: false) }
 
-    /// `activation(self(x))`; a ReLU runs inside the norm's op, which then keeps one tensor
-    /// instead of two and makes one pass fewer each way.
-    public func callAsFunction(_ x: Tensor, then activation: Activation) -> Tensor {
-        activation == .relu ? normalized(x, rectified: true) : activation(normalized(x, rectified: false))
-    }
-
     /// `activation(self(x))` for an `x` that nothing else reads (the fresh output of the map
-    /// before the norm): in scoring — running statistics, no gradient tape — the norm and a
-    /// ReLU overwrite `x` instead of allocating their output.
+    /// before the norm). A ReLU runs inside the norm's op, which then keeps one tensor instead
+    /// of two and makes one pass fewer each way; in scoring — running statistics, no gradient
+    /// tape — the norm and the ReLU overwrite `x` instead of allocating their output.
     public func callAsFunction(consuming x: Tensor, then activation: Activation) -> Tensor {
         let rectified = activation == .relu
         let y = normalized(x, rectified: rectified, overwriting: !isTraining && !Autograd.isEnabled)

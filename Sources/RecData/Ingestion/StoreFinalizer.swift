@@ -31,8 +31,7 @@ struct StoreFinalizer {
     /// Writes `ids` (the contents of the file at `path`) at the narrowest width holding them and
     /// removes `path`, unless four bytes are needed.
     private func narrow(_ ids: UnsafeBufferPointer<Int32>, replacing path: String, in directory: String) throws {
-        let range = ids.isEmpty ? 0...0 : ids.min()!...ids.max()!
-        let width = IDColumn.Width(holding: range)
+        let width = IDColumn.Width(holding: ids)
         func write<Narrow: FixedWidthInteger & BitwiseCopyable>(_: Narrow.Type) throws {
             let writer = try ColumnFileWriter<Narrow>(path: directory + "/" + StoreLayout.categorical(width))
             for id in ids { try writer.append(Narrow(truncatingIfNeeded: id)) }

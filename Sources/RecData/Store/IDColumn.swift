@@ -8,11 +8,13 @@ public struct IDColumn: Sendable {
     public enum Width: Int, Sendable, CaseIterable {
         case one = 1, two = 2, four = 4
 
-        /// The narrowest width holding every id in `range` (four for any negative id).
-        public init(holding range: ClosedRange<Int32>) {
-            if range.lowerBound < 0 { self = .four }
-            else if range.upperBound <= Int32(UInt8.max) { self = .one }
-            else if range.upperBound <= Int32(UInt16.max) { self = .two }
+        /// The narrowest width holding every id of `ids`: four for any negative id, one for none.
+        public init<IDs: Sequence<Int32>>(holding ids: IDs) {
+            var (low, high) = (Int32(0), Int32(0))
+            for id in ids { (low, high) = (min(low, id), max(high, id)) }
+            if low < 0 { self = .four }
+            else if high <= Int32(UInt8.max) { self = .one }
+            else if high <= Int32(UInt16.max) { self = .two }
             else { self = .four }
         }
     }
@@ -29,8 +31,7 @@ public struct IDColumn: Sendable {
 
     /// The ids of `values`, narrowed to the width that holds them.
     public init(_ values: [Int32]) {
-        let range = values.isEmpty ? 0...0 : values.min()!...values.max()!
-        switch Width(holding: range) {
+        switch Width(holding: values) {
         case .one: storage = .one(Column(values.map { UInt8(truncatingIfNeeded: $0) }))
         case .two: storage = .two(Column(values.map { UInt16(truncatingIfNeeded: $0) }))
         case .four: storage = .four(Column(values))
