@@ -1,5 +1,4 @@
 import ArgumentParser
-import Tensor
 
 /// The `dtrn` command line: data preparation, training, evaluation, serving and benchmarks.
 @main
@@ -10,10 +9,4 @@ struct DTRNCommand: AsyncParsableCommand {
         subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, ServeCommand.self, ModelsCommand.self, DataCommand.self, BenchCommand.self],
         defaultSubcommand: TrainCommand.self
     )
-
-    /// Tunes the heap on the main thread, before the command's tasks start other threads.
-    static func main() async {
-        TensorStorage.tuneHeap()
-        await main(nil)
-    }
 }

@@ -64,6 +64,19 @@ final class LayerGradientTests: XCTestCase {
         check("gate", gate, inputs: []) { ExpertGroup.mix(experts(x), gates: gate(x)) }
     }
 
+    func testExpertGroupAndMLPWithReLUNorms() {
+        // With ReLU after each norm, the norms' outputs are dropped once read and made again
+        // in the backward.
+        var g = RandomGenerator(seed: 14)
+        let style = LayerStyle(activation: .relu, batchNorm: true)
+        let experts = ExpertGroup(count: 3, inputSize: 4, hidden: [5, 3, 2], style: style, generator: &g)
+        let mlp = MLP(inputSize: 4, hidden: [6, 5, 2], style: style, activateLast: false, generator: &g)
+        let gate = SoftmaxGate(inputSize: 4, experts: 3, generator: &g)
+        let x = values([8, 4], seed: 15)
+        check("experts", experts, inputs: [x]) { ExpertGroup.mix(experts(x), gates: gate(x)) }
+        check("mlp", mlp, inputs: [x]) { mlp(x) }
+    }
+
     func testBatchNormalisedGate() {
         var g = RandomGenerator(seed: 14)
         let gate = SoftmaxGate(inputSize: 4, experts: 3, style: LayerStyle(batchNorm: true), generator: &g)

@@ -33,9 +33,13 @@ public final class MixtureOfExpertsBackbone: Module, Backbone {
             let firsts = Linear.apply(layers, to: inputs[0])
             let expertOutputs = experts(afterFirstLayer: firsts[0])
             let weights = zip(gates, firsts.dropFirst()).map { gate, logits in gate(logits: logits) }
-            return towers(inputs.indices.map { t in ExpertGroup.mix(expertOutputs, gates: weights[gateOf(t)]) })
+            let mixed = inputs.indices.map { t in ExpertGroup.mix(expertOutputs, gates: weights[gateOf(t)]) }
+            expertOutputs.dropValues()  // read again by the mixtures' backward, recomputed
+            return towers(mixed)
         }
         let expertOutputs = applyShared(inputs) { experts($0) }
-        return towers(inputs.indices.map { t in ExpertGroup.mix(expertOutputs[t], gates: gates[gateOf(t)](inputs[t])) })
+        let mixed = inputs.indices.map { t in ExpertGroup.mix(expertOutputs[t], gates: gates[gateOf(t)](inputs[t])) }
+        expertOutputs.forEach { $0.dropValues() }
+        return towers(mixed)
     }
 }

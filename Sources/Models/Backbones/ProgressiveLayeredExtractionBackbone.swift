@@ -74,8 +74,10 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
             let outputs = (0..<tasks).map { t in
                 ExpertGroup.mix([own[t], sharedOnTaskPaths[t]], gates: taskWeights[t])
             }
-            guard let sharedWeights else { return (outputs, shared) }
-            return (outputs, ExpertGroup.mix(own + [sharedOnTaskPaths[tasks]], gates: sharedWeights))
+            let nextShared = sharedWeights.map { ExpertGroup.mix(own + [sharedOnTaskPaths[tasks]], gates: $0) }
+            // The mixtures were the experts' last forward readers; their backward recomputes them.
+            (own + sharedOnTaskPaths).forEach { $0.dropValues() }
+            return (outputs, nextShared ?? shared)
         }
     }
 

@@ -44,11 +44,17 @@ public final class ExpertGroup: Module {
 
     /// Every expert's output from the first layer's output `[N, K·hidden[0]]` (batch-normalised
     /// when the group has a norm there, and activated), shaped `[N, K, outputSize]`.
+    ///
+    /// In a training step each layer's output is dropped once the next layer has read it (when
+    /// its norm can recompute it, see `Tensor.dropValues()`): the backward makes it again, and
+    /// until then its memory is free. This includes `firstOutput`.
     public func callAsFunction(afterFirstLayer firstOutput: Tensor) -> Tensor {
         let n = firstOutput.shape[0]
         var h = firstOutput.reshaped([n, count, -1])
         for (i, layer) in deeper.enumerated() {
-            h = layer(sampleFirst: h, then: i < deeperNorms.count ? deeperNorms[i] : nil, activation: activation)
+            let next = layer(sampleFirst: h, then: i < deeperNorms.count ? deeperNorms[i] : nil, activation: activation)
+            h.dropValues()
+            h = next
         }
         return h
     }

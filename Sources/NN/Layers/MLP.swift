@@ -62,7 +62,16 @@ public final class MLP: Module {
     }
 
     /// Maps `[..., inputSize]` to `[..., outputSize]`.
+    ///
+    /// In a training step each block's output is dropped once the next block has read it, when
+    /// its norm can recompute it (see `Tensor.dropValues()`).
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        blocks.reduce(x) { h, block in block(h) }
+        var h = x
+        for block in blocks {
+            let next = block(h)
+            if h !== x { h.dropValues() }
+            h = next
+        }
+        return h
     }
 }

@@ -99,6 +99,10 @@ public final class Tensor: @unchecked Sendable {
         return copy
     }
 
+    /// Frees the values until they are read again, when the op that made them can recompute
+    /// them (see ``TensorStorage/dropValues()``); otherwise does nothing.
+    package func dropValues() { storage.dropValues() }
+
     /// The dense gradient buffer, created zero-filled on first use.
     func gradBuffer() -> UnsafeMutablePointer<Float> {
         if let grad { return grad.pointer }

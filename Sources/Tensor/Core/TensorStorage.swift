@@ -7,31 +7,31 @@ import CMalloc
 ///
 /// Tensors never own memory directly: several tensors (for example a tensor and its
 /// reshaped view) may share one storage.
+///
+/// Storage whose values an op can recompute (a batch norm's output in training) may drop
+/// them until they are read again: see ``dropValues()``.
 public final class TensorStorage: @unchecked Sendable {
-    /// The first element.
-    public let pointer: UnsafeMutablePointer<Float>
     /// The number of elements.
     public let count: Int
+    /// The buffer, nil while the values are dropped.
+    @usableFromInline var base: UnsafeMutablePointer<Float>?
+    /// Writes the values into a buffer of `count` elements, for storage whose values may be
+    /// dropped and made again. Set by the op that made them.
+    var recompute: ((UnsafeMutablePointer<Float>) -> Void)?
 
-    /// Tunes the C heap for tensor buffers. The first tensor does it; a program calls it first
-    /// thing on its main thread, before other threads allocate, so that it covers them all
-    /// (`dtrn` does). It changes glibc's malloc only:
-    ///
-    /// - One heap for every thread (`M_ARENA_MAX` 1). A thread other than the main one gets a
-    ///   heap of its own that holds at most 64 MB; a training step whose buffers need more
-    ///   makes a second heap and releases it again every step, and each of its pages faults
-    ///   anew (large PLE training: 400 k page faults in 7 s).
-    /// - Buffers up to 32 MB, the most glibc accepts, come from that heap instead of a
-    ///   mapping of their own that is returned to the system when freed.
-    /// - Freed memory stays in the heap: a training step frees and reallocates the same sizes
-    ///   every time, and fresh pages from the system cost a page fault and a clear each.
-    public static func tuneHeap() {
-        _ = heapTuning
+    /// The first element. Reading it brings dropped values back (recomputed), so a pointer is
+    /// read on the thread that runs an op before the op splits its work.
+    @inlinable public var pointer: UnsafeMutablePointer<Float> {
+        if let base { return base }
+        return restoredBase()
     }
 
+    /// Keeps malloc's freed memory in the process rather than returning it to the system, for
+    /// the buffers smaller than the ``BufferHeap`` takes and other allocations that come and go
+    /// every step: fresh pages from the system cost a page fault and a clear each. (32 MB is
+    /// the largest mapping threshold glibc accepts; it ignores a larger one.)
     private static let heapTuning: Void = {
         #if os(Linux)
-        mallopt(M_ARENA_MAX, 1)
         mallopt(M_MMAP_THRESHOLD, 32 << 20)
         mallopt(M_TRIM_THRESHOLD, Int32.max)
         #endif
@@ -40,12 +40,24 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates `count` elements, zero-filled when `zeroed` is true and uninitialised otherwise.
     public init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "negative storage size")
-        Self.tuneHeap()
+        Self.heapTuning
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        if zeroed { pointer.initialize(repeating: 0, count: count) }
+        let buffer = Self.allocate(count)
+        if zeroed { buffer.initialize(repeating: 0, count: count) }
+        base = buffer
+    }
+
+    /// A buffer of `count` elements: from the ``BufferHeap`` when it is large, from malloc otherwise.
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let block = bytes >= BufferHeap.smallestSize ? BufferHeap.shared.allocate(bytes) : nil
+        return (block ?? UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: BufferHeap.alignment))
+            .bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    private static func deallocate(_ buffer: UnsafeMutablePointer<Float>) {
+        let raw = UnsafeMutableRawPointer(buffer)
+        if !BufferHeap.shared.deallocate(raw) { raw.deallocate() }
     }
 
     /// Allocates storage holding a copy of `values`.
@@ -55,7 +67,28 @@ public final class TensorStorage: @unchecked Sendable {
         for v in values { p.pointee = v; p += 1 }
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { base.map(Self.deallocate) }
+
+    /// Makes the dropped values again into a fresh buffer.
+    @usableFromInline func restoredBase() -> UnsafeMutablePointer<Float> {
+        guard let recompute else { preconditionFailure("tensor values read after they were dropped") }
+        let buffer = Self.allocate(count)
+        recompute(buffer)
+        base = buffer
+        return buffer
+    }
+
+    /// Frees the values when an op can recompute them, until something reads ``pointer``
+    /// again; otherwise does nothing. For a training step's activations whose forward readers
+    /// are done and whose backward readers come much later: the memory is free in between.
+    ///
+    /// Only tensors whose readers take ``pointer`` afresh when they run (not a pointer kept
+    /// from before the drop) may be dropped; the layers that drop them know their readers.
+    package func dropValues() {
+        guard recompute != nil, let buffer = base else { return }
+        Self.deallocate(buffer)
+        base = nil
+    }
 
     /// The elements as a buffer.
     public var buffer: UnsafeMutableBufferPointer<Float> {

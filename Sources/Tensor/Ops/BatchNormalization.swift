@@ -60,26 +60,9 @@ extension Tensor {
                 }
             }
         } else {
-            // Fixed statistics: one affine map per column, applied row by row.
-            let affine = Tensor.uninitialized([2, groups * d])
-            let (columnScales, columnShifts) = (affine.pointer, affine.pointer + groups * d)
-            for k in 0..<groups * d {
-                inverses[k] = 1 / (variances[k] + epsilon).squareRoot()
-                columnScales[k] = inverses[k] * scales[k]
-                columnShifts[k] = shifts[k] - means[k] * columnScales[k]
-            }
-            Parallelism.forEachChunk(groups * n, costPerItem: d * 2) { rows in
-                for row in rows {
-                    let k = row / n * d, offset = row * d
-                    var c = 0
-                    while c < d {
-                        let w = min(16, d - c)
-                        let z = columns(x + offset + c, w) * columns(columnScales + k + c, w) + columns(columnShifts + k + c, w)
-                        storeColumns(rectified ? z.replacing(with: 0, where: z .< 0) : z, y + offset + c, w)
-                        c += 16
-                    }
-                }
-            }
+            for k in 0..<groups * d { inverses[k] = 1 / (variances[k] + epsilon).squareRoot() }
+            applyColumnAffine(of: x, into: y, groups: groups, rows: n, columns: d, inverseStd: inverses, mean: means,
+                              gamma: scales, beta: shifts, rectified: rectified)
         }
         let result = Tensor.result(out, op: rectified ? "batchNormReLU" : "batchNorm", inputs: [self, gamma, beta]) {
             [self, gamma, beta, mean, inverseStd] out in
@@ -127,7 +110,46 @@ extension Tensor {
                 }
             }
         }
+        if result.requiresGrad {
+            // A training step may drop the output until its backward readers need it (see
+            // `TensorStorage.dropValues()`); it is made again from what the backward keeps anyway,
+            // with the forward's own per-column arithmetic, so it comes back bit for bit.
+            out.storage.recompute = { [self, gamma, beta, mean, inverseStd] buffer in
+                applyColumnAffine(of: self.pointer, into: buffer, groups: groups, rows: n, columns: d,
+                                  inverseStd: inverseStd.pointer, mean: mean.pointer, gamma: gamma.pointer,
+                                  beta: beta.pointer, rectified: rectified)
+            }
+        }
         return (result, mean, variance)
+    }
+}
+
+/// Writes `x · scale + shift` (through a ReLU when `rectified`) for `x: [groups, rows, columns]`
+/// into `y`, with `scale = inverseStd · gamma` and `shift = beta − mean · scale` per leading
+/// index and column (`groups · columns` values each): a batch norm with known statistics,
+/// applied row by row.
+private func applyColumnAffine(
+    of x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, groups: Int, rows n: Int, columns d: Int,
+    inverseStd: UnsafePointer<Float>, mean: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
+    beta: UnsafePointer<Float>, rectified: Bool
+) {
+    let affine = Tensor.uninitialized([2, groups * d])
+    let (columnScales, columnShifts) = (affine.pointer, affine.pointer + groups * d)
+    for k in 0..<groups * d {
+        columnScales[k] = inverseStd[k] * gamma[k]
+        columnShifts[k] = beta[k] - mean[k] * columnScales[k]
+    }
+    Parallelism.forEachChunk(groups * n, costPerItem: d * 2) { rows in
+        for row in rows {
+            let k = row / n * d, offset = row * d
+            var c = 0
+            while c < d {
+                let w = min(16, d - c)
+                let z = columns(x + offset + c, w) * columns(columnScales + k + c, w) + columns(columnShifts + k + c, w)
+                storeColumns(rectified ? z.replacing(with: 0, where: z .< 0) : z, y + offset + c, w)
+                c += 16
+            }
+        }
     }
 }
 

@@ -31,7 +31,7 @@ extension Tensor {
             }
         }
         return Tensor.result(out, op: "mixture", inputs: groups + [gates]) { out in
-            let dY = out.grad!.pointer
+            let (dY, experts) = (out.grad!.pointer, groups.map(\.pointer))  // afresh: they may have been dropped
             let destinations: [(pointer: UnsafeMutablePointer<Float>, beta: Float)?] = groups.map {
                 $0.requiresGrad ? $0.gradDestination() : nil
             }

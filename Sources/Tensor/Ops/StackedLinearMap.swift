@@ -25,7 +25,7 @@ extension Tensor {
                               m: piece.count, n: n, k: k, beta: 1)
         }
         return Tensor.result(out, op: "stackedLinear", inputs: [self, weight, bias]) { [self] out in
-            let dY = out.grad!.pointer
+            let (dY, x) = (out.grad!.pointer, pointer)  // the input afresh: it may have been dropped
             if requiresGrad {
                 let (dX, beta) = gradDestination()
                 forEachExpertPiece(experts, extent: rows, cost: rows * k * n) { j, piece in
