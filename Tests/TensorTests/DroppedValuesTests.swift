@@ -38,6 +38,15 @@ final class DroppedValuesTests: XCTestCase {
         XCTAssertNotNil(scored.storage.base)
     }
 
+    func testValuesAreKeptOnceTheNormsBackwardHasRun() {
+        // After the backward an optimizer moves γ and β, so the values could not be made again.
+        let x = parameter([6, 20], seed: 79), gamma = parameter([20], seed: 77), beta = parameter([20], seed: 78)
+        let y = x.batchNormalized(gamma: gamma, beta: beta, rectified: true).output
+        (y * y).sum().backward()
+        y.dropValues()
+        XCTAssertNotNil(y.storage.base)
+    }
+
     /// Two expert layers with norms and ReLUs, mixed by softmax gates, as the expert groups
     /// compute them; with `dropping`, each norm's output is dropped once its reader has run.
     private func gradients(dropping: Bool) -> [[Float]] {

@@ -16,7 +16,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// The buffer, nil while the values are dropped.
     @usableFromInline var base: UnsafeMutablePointer<Float>?
     /// Writes the values into a buffer of `count` elements, for storage whose values may be
-    /// dropped and made again. Set by the op that made them.
+    /// dropped and made again. Set by the op that made them, cleared when its backward has run.
     var recompute: ((UnsafeMutablePointer<Float>) -> Void)?
 
     /// The first element. Reading it brings dropped values back (recomputed), so a pointer is

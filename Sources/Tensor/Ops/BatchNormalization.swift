@@ -109,6 +109,9 @@ extension Tensor {
                     }
                 }
             }
+            // Every reader's backward has run, and after the backward the parameters move: from
+            // now on dropped values could not be made again as they were.
+            out.storage.recompute = nil
         }
         if result.requiresGrad {
             // A training step may drop the output until its backward readers need it (see
