@@ -84,7 +84,7 @@ public final class TensorStorage: @unchecked Sendable {
     ///
     /// Only tensors whose readers take ``pointer`` afresh when they run (not a pointer kept
     /// from before the drop) may be dropped; the layers that drop them know their readers.
-    package func dropValues() {
+    func dropValues() {
         guard recompute != nil, let buffer = base else { return }
         Self.deallocate(buffer)
         base = nil
