@@ -27,7 +27,7 @@ final class DroppedValuesTests: XCTestCase {
         }
     }
 
-    func testValuesNoOpCanRemakeAreKept() {
+    func testValuesNothingCanRemakeAreKept() {
         let plain = randomTensor([64, 80], seed: 75)
         plain.dropValues()
         XCTAssertNotNil(plain.storage.base)
