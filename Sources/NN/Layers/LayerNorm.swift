@@ -18,7 +18,7 @@ public final class LayerNorm: Module {
 
     /// `γ ⊙ (x − μ)/σ + β` over the last axis of `x`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        x.standardized(epsilon: epsilon) * gamma + beta
+        x.layerNormalized(gamma: gamma, beta: beta, epsilon: epsilon)
     }
 }
 
@@ -36,6 +36,6 @@ public struct ConditionalLayerNorm: Sendable {
     /// `γ ⊙ (x − μ)/σ + β` over the last axis of `x`; `gamma` and `beta` broadcast against `x`
     /// (for `x: [N, L, d]`, per-sample conditions are `[N, 1, d]`).
     public func callAsFunction(_ x: Tensor, gamma: Tensor, beta: Tensor) -> Tensor {
-        x.standardized(epsilon: epsilon) * gamma + beta
+        x.layerNormalized(gamma: gamma, beta: beta, epsilon: epsilon)
     }
 }

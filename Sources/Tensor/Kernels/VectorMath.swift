@@ -125,13 +125,50 @@ func addScaled(_ x: UnsafePointer<Float>, _ a: Float, into y: UnsafeMutablePoint
     zipKernel(y, x, y, n) { $0 + a * $1 }
 }
 
+/// The `w ≤ 16` floats at `p` in the low lanes of a vector.
+@inline(__always) func columns(_ p: UnsafePointer<Float>, _ w: Int) -> Vec {
+    w == 16 ? loadVec(p) : partialColumns(p, w)
+}
+
+/// Stores the low `w ≤ 16` lanes of `v` at `p`.
+@inline(__always) func storeColumns(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ w: Int) {
+    if w == 16 { storeVec(v, p) } else { storePartialColumns(v, p, w) }
+}
+
+// The partial cases out of line, so that the whole-vector path of the loops stays small
+// enough to be inlined.
+@inline(never) private func partialColumns(_ p: UnsafePointer<Float>, _ w: Int) -> Vec { loadPartial(p, w) }
+
+@inline(never) private func storePartialColumns(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ w: Int) {
+    storePartial(v, p, w)
+}
+
+/// The sum of a vector's lanes, added by halves: four dependent additions where the
+/// standard library's `sum()` makes fifteen, one lane after another.
+@inline(__always)
+func lanesSum(_ v: Vec) -> Float {
+    let eight = v.lowHalf + v.highHalf
+    let four = eight.lowHalf + eight.highHalf
+    let two = four.lowHalf + four.highHalf
+    return two[0] + two[1]
+}
+
+/// The largest of a vector's lanes, compared by halves.
+@inline(__always)
+func lanesMax(_ v: Vec) -> Float {
+    let eight = pointwiseMax(v.lowHalf, v.highHalf)
+    let four = pointwiseMax(eight.lowHalf, eight.highHalf)
+    let two = pointwiseMax(four.lowHalf, four.highHalf)
+    return Swift.max(two[0], two[1])
+}
+
 /// The sum of `n` floats, accumulated in 16 lanes.
 @inline(__always)
 func sumKernel(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = Vec(repeating: 0)
     var i = 0
     while i + 16 <= n { acc += loadVec(x + i); i += 16 }
-    var s = acc.sum()
+    var s = lanesSum(acc)
     while i < n { s += x[i]; i += 1 }
     return s
 }
@@ -142,7 +179,7 @@ func dotKernel(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -
     var acc = Vec(repeating: 0)
     var i = 0
     while i + 16 <= n { acc += loadVec(a + i) * loadVec(b + i); i += 16 }
-    var s = acc.sum()
+    var s = lanesSum(acc)
     while i < n { s += a[i] * b[i]; i += 1 }
     return s
 }
@@ -160,7 +197,7 @@ func maxKernel(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
             acc = acc.replacing(with: v, where: v .> acc)
             i += 16
         }
-        m = acc.max()
+        m = lanesMax(acc)
     }
     while i < n { m = Swift.max(m, x[i]); i += 1 }
     return m

@@ -155,21 +155,3 @@ private func applyColumnAffine(
         }
     }
 }
-
-/// The `w ≤ 16` floats at `p` in the low lanes of a vector.
-@inline(__always) private func columns(_ p: UnsafePointer<Float>, _ w: Int) -> Vec {
-    w == 16 ? loadVec(p) : partialColumns(p, w)
-}
-
-/// Stores the low `w ≤ 16` lanes of `v` at `p`.
-@inline(__always) private func storeColumns(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ w: Int) {
-    if w == 16 { storeVec(v, p) } else { storePartialColumns(v, p, w) }
-}
-
-// The partial cases out of line, so that the whole-vector path of the loops stays small
-// enough to be inlined.
-@inline(never) private func partialColumns(_ p: UnsafePointer<Float>, _ w: Int) -> Vec { loadPartial(p, w) }
-
-@inline(never) private func storePartialColumns(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ w: Int) {
-    storePartial(v, p, w)
-}

@@ -35,7 +35,7 @@ extension Tensor {
         let (kb, n) = transposeOther ? (o1, o0) : (o0, o1)
         precondition(k == kb, "batchedMatmul: inner sizes differ: \(shape) · \(other.shape)")
         let out = Tensor.uninitialized(Array(shape.dropLast(2)) + [m, n])
-        for i in 0..<batch {
+        Self.forEachProduct(batch, multiplyAdds: m * n * k) { i in
             Gemm.multiply(pointer + i * m * k, transposeA: transposeSelf,
                           other.pointer + i * k * n, transposeB: transposeOther,
                           into: out.pointer + i * m * n, m: m, n: n, k: k)
@@ -43,11 +43,24 @@ extension Tensor {
         return Tensor.result(out, op: "batchedMatmul", inputs: [self, other]) { [self] out in
             let g = MatrixProductGradient(m: m, n: n, k: k, transposeA: transposeSelf, transposeB: transposeOther)
             let (dA, dB) = (requiresGrad ? gradDestination() : nil, other.requiresGrad ? other.gradDestination() : nil)
-            for i in 0..<batch {
+            Self.forEachProduct(batch, multiplyAdds: m * n * k) { i in
                 g.accumulate(gradOut: out.grad!.pointer + i * m * n, a: pointer + i * m * k, b: other.pointer + i * k * n,
                              dA: dA.map { ($0.pointer + i * m * k, $0.beta) },
                              dB: dB.map { ($0.pointer + i * k * n, $0.beta) })
             }
+        }
+    }
+
+    /// `body(i)` for each of `batch` matrix products of `multiplyAdds` each: spread over the
+    /// workers when one product is too small to split itself (attention's per-head products),
+    /// otherwise one after another, each product splitting its own rows.
+    private static func forEachProduct(_ batch: Int, multiplyAdds: Int, _ body: (Int) -> Void) {
+        if multiplyAdds < Gemm.minimumParallelWork {
+            Parallelism.forEachChunk(batch, costPerItem: multiplyAdds) { range in
+                for i in range { body(i) }
+            }
+        } else {
+            for i in 0..<batch { body(i) }
         }
     }
 }

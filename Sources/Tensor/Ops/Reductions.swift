@@ -20,10 +20,19 @@ extension Tensor {
             }
         }
         return Tensor.result(out, op: "sum", inputs: [self]) { [self] out in
-            let (g, gx) = (out.grad!.pointer, gradBuffer())
+            // Each of the `len` rows of `inner` summed gets the output's gradient row.
+            let (g, (gx, keep)) = (out.grad!.pointer, gradDestination())
             Parallelism.forEachChunk(outer, costPerItem: len * inner) { range in
                 for o in range {
-                    for j in 0..<len { accumulate(g + o * inner, into: gx + (o * len + j) * inner, inner) }
+                    let (source, rows) = (g + o * inner, gx + o * len * inner)
+                    if inner == 1 {
+                        let v = source.pointee
+                        if keep == 0 { rows.update(repeating: v, count: len) } else { for j in 0..<len { rows[j] += v } }
+                    } else if keep == 0 {
+                        for j in 0..<len { (rows + j * inner).update(from: source, count: inner) }
+                    } else {
+                        for j in 0..<len { accumulate(source, into: rows + j * inner, inner) }
+                    }
                 }
             }
         }
