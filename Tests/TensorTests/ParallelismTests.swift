@@ -18,7 +18,9 @@ final class ParallelismTests: XCTestCase {
     func testBroadcastArithmeticGradientsAreTheSameOnOneAndTwoThreads() {
         let threads = Parallelism.threadCount
         defer { Parallelism.setThreadCount(threads) }
-        // Large enough for the full-shape operand's gradient rows to be split over workers.
+        // Large enough for the full-shape operand's gradient rows to be split over workers, and
+        // for the broadcast operand's sums to be taken per worker and added after (which
+        // changes only the order of the additions).
         let a = randomTensor([300, 128], seed: 70), b = randomTensor([128], seed: 71)
         let readout = randomTensor([300, 128], seed: 72)
         func gradients(threads: Int) -> [[Float]] {
@@ -32,6 +34,19 @@ final class ParallelismTests: XCTestCase {
             }
             return all
         }
-        for (one, two) in zip(gradients(threads: 1), gradients(threads: 2)) { assertClose(one, two) }
+        for (one, two) in zip(gradients(threads: 1), gradients(threads: 2)) { assertClose(one, two, tolerance: 1e-4) }
+    }
+
+    func testBiasGradientOnTwoThreadsIsTheColumnSums() {
+        let threads = Parallelism.threadCount
+        defer { Parallelism.setThreadCount(threads) }
+        Parallelism.setThreadCount(2)
+        // 2,001 rows of 40 columns: two parts, a partial block of columns, rows not a multiple of 4.
+        let x = randomTensor([2001, 8], seed: 80), w = randomTensor([8, 40], seed: 81), bias = randomTensor([40], seed: 82)
+        let readout = randomTensor([2001, 40], seed: 83)
+        bias.requiresGrad = true
+        (x.linear(w, bias: bias) * readout).sum().backward()
+        let columnSums = (0..<40).map { c in Float((0..<2001).reduce(0.0) { $0 + Double(readout[flat: $1 * 40 + c]) }) }
+        assertClose(bias.grad!.values, columnSums, tolerance: 1e-5)
     }
 }

@@ -37,6 +37,16 @@ struct Broadcast {
         rows = inner == 0 ? 0 : out.reduce(1, *) / inner
     }
 
+    /// Whether every output row reads a row of `a` no other output row reads (`a` is
+    /// broadcast along the last axis at most).
+    var aRowsDistinct: Bool { rowsDistinct(aStrides) }
+    /// Whether every output row reads a row of `b` no other output row reads.
+    var bRowsDistinct: Bool { rowsDistinct(bStrides) }
+
+    private func rowsDistinct(_ strides: [Int]) -> Bool {
+        (0..<max(0, outShape.count - 1)).allSatisfy { strides[$0] != 0 || outShape[$0] == 1 }
+    }
+
     /// The stride of `a` (0 or 1) along the last axis.
     var aInner: Int { aStrides.last ?? 0 }
     /// The stride of `b` (0 or 1) along the last axis.

@@ -39,6 +39,28 @@ public enum Parallelism {
         run(parts: min(workers, count)) { c, chunks in body(count * c / chunks ..< count * (c + 1) / chunks) }
     }
 
+    /// Runs `body` over `0..<count` split into contiguous chunks, each chunk adding into a
+    /// buffer of `size` floats: `destination` itself when the work runs on one thread, otherwise
+    /// a zero-filled buffer per chunk, the buffers then added to `destination` in chunk order.
+    /// For sums whose terms come from every chunk (a bias's gradient, a broadcast operand's).
+    static func forEachChunkSummed(
+        _ count: Int, costPerItem: Int, size: Int, into destination: UnsafeMutablePointer<Float>,
+        _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let workers = threadCount
+        if workers <= 1 || count < 2 || count * costPerItem < minimumParallelWork {
+            body(0..<count, destination)
+            return
+        }
+        let parts = min(workers, count)
+        var sums = [Float](repeating: 0, count: parts * size)
+        sums.withUnsafeMutableBufferPointer { sums in
+            let sums = sums.baseAddress!
+            run(parts: parts) { part, parts in body(count * part / parts ..< count * (part + 1) / parts, sums + part * size) }
+            for part in 0..<parts { accumulate(sums + part * size, into: destination, size) }
+        }
+    }
+
     /// Runs `body(part, parts)` for each part in `0..<parts` on the worker threads and the
     /// caller, returning when all are done.
     @inline(__always)

@@ -25,11 +25,8 @@ extension Tensor {
         }
         return Tensor.result(out, op: op.rawValue, inputs: [self, other]) { [self] out in
             let g = out.grad!.pointer
-            // An operand of the output's full shape gets disjoint gradient rows, so its rows
-            // are split over the workers; a broadcast one sums over rows, on one thread.
             if requiresGrad {
-                let ga = gradBuffer()
-                forEachRow(of: bc, parallel: shape == bc.outShape) { r, ao, bo in
+                forEachRow(of: bc, addingInto: self, distinctRows: bc.aRowsDistinct) { ga, r, ao, bo in
                     let (gr, br) = (g + r * n, b + bo)
                     // d(a∘b)/da: 1 for ±, b for ×, 1/b for ÷ (b a row or one repeated element).
                     switch (op, sb) {
@@ -42,8 +39,7 @@ extension Tensor {
                 }
             }
             if other.requiresGrad {
-                let gb = other.gradBuffer()
-                forEachRow(of: bc, parallel: other.shape == bc.outShape) { r, ao, bo in
+                forEachRow(of: bc, addingInto: other, distinctRows: bc.bRowsDistinct) { gb, r, ao, bo in
                     let (gr, yr, ar, br) = (g + r * n, y + r * n, a + ao, b + bo)
                     // d(a∘b)/db: 1 for +, −1 for −, a for ×, −y/b for ÷.
                     switch (op, sa, sb) {
@@ -89,12 +85,25 @@ private func rowKernel(
     }
 }
 
-/// Visits every output row of `bc` (row, offset into a, offset into b), split over the
-/// workers when `parallel`.
+/// Visits every output row of `bc` (the operand's gradient, row, offset into a, offset into
+/// b) to add into `operand`'s gradient. When every output row meets its own row of the
+/// operand, the rows are split over the workers as they are; when rows share the operand's
+/// rows (it is broadcast along a leading axis), each worker adds into a copy of its own.
 @inline(__always)
-private func forEachRow(of bc: Broadcast, parallel: Bool, _ body: (Int, Int, Int) -> Void) {
-    guard parallel else { return bc.forEachRow(in: 0..<bc.rows, body) }
-    Parallelism.forEachChunk(bc.rows, costPerItem: bc.inner) { range in bc.forEachRow(in: range, body) }
+private func forEachRow(
+    of bc: Broadcast, addingInto operand: Tensor, distinctRows: Bool,
+    _ body: (UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
+) {
+    let gradient = operand.gradBuffer()
+    if distinctRows {
+        Parallelism.forEachChunk(bc.rows, costPerItem: bc.inner) { range in
+            bc.forEachRow(in: range) { body(gradient, $0, $1, $2) }
+        }
+    } else {
+        Parallelism.forEachChunkSummed(bc.rows, costPerItem: bc.inner, size: operand.count, into: gradient) { range, sum in
+            bc.forEachRow(in: range) { body(sum, $0, $1, $2) }
+        }
+    }
 }
 
 /// Adds `value(i)` for `i` in `0..<n` to an operand's gradient: element-wise when the operand

@@ -64,12 +64,16 @@ extension Tensor {
         let outputsPerRow = repeated ? groups : 1
         Parallelism.forEachChunk(inputRows, costPerItem: d * (3 + outputsPerRow)) { range in
             for i in range {
-                rs[i] = standardizeRow(x + i * d, into: xh + i * d, d, epsilon: epsilon)
-                for k in 0..<outputsPerRow {
-                    let (g, o) = repeated ? (k, k * perGroup + i) : (i / perGroup, i)
-                    forEachBlock(d) { c, w in
-                        let z = columns(xh + i * d + c, w) * columns(scales + g * d + c, w) + columns(shifts + g * d + c, w)
-                        storeColumns(z, y + o * d + c, w)
+                let (xi, xhi) = (x + i * d, xh + i * d)
+                let (mean, inverse) = rowStatistics(xi, d, epsilon: epsilon)
+                rs[i] = inverse
+                // Each block of x̂ is scaled and shifted for every group while in registers.
+                forEachBlock(d) { c, w in
+                    let v = (columns(xi + c, w) - mean) * inverse
+                    storeColumns(v, xhi + c, w)
+                    for k in 0..<outputsPerRow {
+                        let (g, o) = repeated ? (k, k * perGroup + i) : (i / perGroup, i)
+                        storeColumns(v * columns(scales + g * d + c, w) + columns(shifts + g * d + c, w), y + o * d + c, w)
                     }
                 }
             }
@@ -80,57 +84,66 @@ extension Tensor {
             let (xh, rs, scales) = (normalized.pointer, inverseStd.pointer, gamma.pointer)
             let dx = requiresGrad ? gradDestination() : nil
             let parameterCount = groups * d
-            // Each part sums its rows' scale and shift gradients on its own; the parts are added after.
-            let parts = Parallelism.threadCount > 1 && inputRows > 1
-                && inputRows * d * (3 + 3 * outputsPerRow) >= Parallelism.minimumParallelWork
-                ? min(Parallelism.threadCount, inputRows) : 1
-            var sums = [Float](repeating: 0, count: parts * 2 * parameterCount)
+            // The scale's and the shift's gradients, summed over every row.
+            var sums = [Float](repeating: 0, count: 2 * parameterCount)
             sums.withUnsafeMutableBufferPointer { sums in
                 let sums = sums.baseAddress!
-                Parallelism.run(parts: parts) { part, parts in
-                    let (dGamma, dBeta) = (sums + part * 2 * parameterCount, sums + (part * 2 + 1) * parameterCount)
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: d) { row in
-                        let dxh = row.baseAddress!
-                        for i in (inputRows * part / parts)..<(inputRows * (part + 1) / parts) {
-                            let xhi = xh + i * d
-                            dxh.update(repeating: 0, count: d)
-                            for k in 0..<outputsPerRow {
-                                let (g, o) = repeated ? (k, k * perGroup + i) : (i / perGroup, i)
-                                forEachBlock(d) { c, w in
-                                    let gy = columns(dy + o * d + c, w), p = g * d + c
-                                    storeColumns(columns(dxh + c, w) + gy * columns(scales + p, w), dxh + c, w)
-                                    storeColumns(columns(dGamma + p, w) + gy * columns(xhi + c, w), dGamma + p, w)
-                                    storeColumns(columns(dBeta + p, w) + gy, dBeta + p, w)
+                Parallelism.forEachChunkSummed(inputRows, costPerItem: d * (3 + 3 * outputsPerRow),
+                                               size: 2 * parameterCount, into: sums) { range, partial in
+                    let (dGamma, dBeta) = (partial, partial + parameterCount)
+                    // Rows in tiles: per block of columns and group, the scale and shift
+                    // gradients add up in registers while ĝ, the gradient of x̂, collects in the tile.
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: layerNormTileRows * d) { tile in
+                        let dxh = tile.baseAddress!
+                        for start in stride(from: range.lowerBound, to: range.upperBound, by: layerNormTileRows) {
+                            let end = min(start + layerNormTileRows, range.upperBound)
+                            let tileGroups = repeated ? 0..<groups : (start / perGroup)..<((end - 1) / perGroup + 1)
+                            forEachBlock(d) { c, w in
+                                for g in tileGroups {
+                                    let rows = repeated ? start..<end : max(start, g * perGroup)..<min(end, (g + 1) * perGroup)
+                                    let (scale, first) = (columns(scales + g * d + c, w), !repeated || g == 0)
+                                    var (sumGamma, sumBeta) = (Vec(repeating: 0), Vec(repeating: 0))
+                                    for i in rows {
+                                        let gy = columns(dy + ((repeated ? g * perGroup : 0) + i) * d + c, w)
+                                        sumGamma += gy * columns(xh + i * d + c, w)
+                                        sumBeta += gy
+                                        let t = dxh + (i - start) * d + c
+                                        storeColumns(first ? gy * scale : columns(t, w) + gy * scale, t, w)
+                                    }
+                                    let p = g * d + c
+                                    storeColumns(columns(dGamma + p, w) + sumGamma, dGamma + p, w)
+                                    storeColumns(columns(dBeta + p, w) + sumBeta, dBeta + p, w)
                                 }
                             }
                             guard let (gx, keep) = dx else { continue }
-                            // dx = inv · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)), ĝ the gradient of x̂.
-                            let meanG = sumKernel(dxh, d) / Float(d), meanGY = dotKernel(dxh, xhi, d) / Float(d)
-                            let inverse = Vec(repeating: rs[i])
-                            forEachBlock(d) { c, w in
-                                var v = inverse * (columns(dxh + c, w) - meanG - columns(xhi + c, w) * meanGY)
-                                if keep != 0 { v += columns(gx + i * d + c, w) }
-                                storeColumns(v, gx + i * d + c, w)
+                            for i in start..<end {
+                                // dx = inv · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)).
+                                let (xhi, dxhi) = (xh + i * d, dxh + (i - start) * d)
+                                let meanG = sumKernel(dxhi, d) / Float(d), meanGY = dotKernel(dxhi, xhi, d) / Float(d)
+                                let inverse = Vec(repeating: rs[i])
+                                forEachBlock(d) { c, w in
+                                    var v = inverse * (columns(dxhi + c, w) - meanG - columns(xhi + c, w) * meanGY)
+                                    if keep != 0 { v += columns(gx + i * d + c, w) }
+                                    storeColumns(v, gx + i * d + c, w)
+                                }
                             }
                         }
                     }
                 }
                 for (parameter, offset) in [(gamma, 0), (beta, parameterCount)] where parameter.requiresGrad {
-                    let (destination, keep) = parameter.gradDestination()
-                    for j in 0..<parameterCount {
-                        var total = keep != 0 ? destination[j] : 0
-                        for part in 0..<parts { total += sums[part * 2 * parameterCount + offset + j] }
-                        destination[j] = total
-                    }
+                    accumulate(sums + offset, into: parameter.gradBuffer(), parameterCount)
                 }
             }
         }
     }
 }
 
-/// Standardises one row of `n` floats into `y`; returns `1/√(σ² + ε)`.
+/// The rows of a layer norm's backward tile: ĝ for 128 rows of 16 floats fills 8 KB.
+private let layerNormTileRows = 128
+
+/// The mean of one row of `n` floats and `1/√(σ² + ε)`, its biased variance σ² taken around the mean.
 @inline(__always)
-private func standardizeRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int, epsilon: Float) -> Float {
+private func rowStatistics(_ x: UnsafePointer<Float>, _ n: Int, epsilon: Float) -> (mean: Float, inverse: Float) {
     let mean = sumKernel(x, n) / Float(n)
     var squares = Vec(repeating: 0)
     forEachBlock(n) { c, w in
@@ -138,9 +151,7 @@ private func standardizeRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePoin
         if w < 16 { centred.replace(with: 0, where: laneIndices .>= Vec(repeating: Float(w))) }
         squares += centred * centred
     }
-    let inverse = 1 / ((lanesSum(squares) / Float(n)) + epsilon).squareRoot()
-    forEachBlock(n) { c, w in storeColumns((columns(x + c, w) - mean) * inverse, y + c, w) }
-    return inverse
+    return (mean, 1 / ((lanesSum(squares) / Float(n)) + epsilon).squareRoot())
 }
 
 /// 0, 1, … 15: the lane numbers, to mask a partial block.

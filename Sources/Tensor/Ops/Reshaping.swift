@@ -48,31 +48,38 @@ extension Tensor {
 }
 
 /// Writes (or adds) into a contiguous `shape`-shaped destination, reading the source
-/// element at `Σ index[i] · sourceStrides[i]`.
+/// element at `Σ index[i] · sourceStrides[i]`; rows of the last axis split over the workers.
 private func permuteCopy(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>,
                          shape: [Int], sourceStrides: [Int], accumulate: Bool) {
     let total = shape.reduce(1, *)
     guard total > 0 else { return }
     let rank = shape.count
     let inner = shape[rank - 1], innerStride = sourceStrides[rank - 1]
-    var index = [Int](repeating: 0, count: rank)
-    var offset = 0
-    var d = 0
-    while d < total {
-        if accumulate {
-            for j in 0..<inner { dst[d + j] += src[offset + j * innerStride] }
-        } else {
-            for j in 0..<inner { dst[d + j] = src[offset + j * innerStride] }
+    Parallelism.forEachChunk(total / inner, costPerItem: inner) { rows in
+        // The index of the first row's first element, and its source offset.
+        var index = [Int](repeating: 0, count: rank)
+        var remaining = rows.lowerBound, offset = 0
+        for axis in stride(from: rank - 2, through: 0, by: -1) {
+            index[axis] = remaining % shape[axis]
+            remaining /= shape[axis]
+            offset += index[axis] * sourceStrides[axis]
         }
-        d += inner
-        var axis = rank - 2
-        while axis >= 0 {
-            index[axis] += 1
-            offset += sourceStrides[axis]
-            if index[axis] < shape[axis] { break }
-            offset -= sourceStrides[axis] * shape[axis]
-            index[axis] = 0
-            axis -= 1
+        for row in rows {
+            let d = row * inner
+            if accumulate {
+                for j in 0..<inner { dst[d + j] += src[offset + j * innerStride] }
+            } else {
+                for j in 0..<inner { dst[d + j] = src[offset + j * innerStride] }
+            }
+            var axis = rank - 2
+            while axis >= 0 {
+                index[axis] += 1
+                offset += sourceStrides[axis]
+                if index[axis] < shape[axis] { break }
+                offset -= sourceStrides[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
         }
     }
 }
