@@ -1,10 +1,10 @@
-import Foundation
 import Tensor
 
 /// Multi-head scaled dot-product self-attention with a key-padding mask.
 ///
 /// Queries, keys and values come from one fused projection (`d → 3d`), so the three
-/// projections are one matrix product.
+/// projections are one matrix product, and the heads attend in one op
+/// (``Tensor/selfAttention(heads:keyMask:)``) that reads them from it in place.
 public final class MultiHeadAttention: Module {
     /// The fused query/key/value projection, `d → 3d`.
     public let projection: Linear
@@ -24,14 +24,6 @@ public final class MultiHeadAttention: Module {
     /// Attends over `x: [N, L, d]`; `keyMask: [N, L]` has 1 for real positions and 0 for
     /// padding, which no query attends to.
     public func callAsFunction(_ x: Tensor, keyMask: Tensor?) -> Tensor {
-        let (n, l, d) = (x.shape[0], x.shape[1], x.shape[2])
-        let headSize = d / heads
-        // [N, L, 3, H, dh] → [3, N, H, L, dh]
-        let qkv = projection(x).reshaped([n, l, 3, heads, headSize]).permuted([2, 0, 3, 1, 4])
-        let parts = qkv.split([1, 1, 1], axis: 0).map { $0.reshaped([n, heads, l, headSize]) }
-        let scores = parts[0].batchedMatmul(parts[1], transposeOther: true) * (1 / Float(headSize).squareRoot())
-        let weights = scores.softmax(mask: keyMask)
-        let context = weights.batchedMatmul(parts[2]).permuted([0, 2, 1, 3]).reshaped([n, l, d])
-        return output(context)
+        output(projection(x).selfAttention(heads: heads, keyMask: keyMask))
     }
 }

@@ -153,13 +153,15 @@ func lanesSum(_ v: Vec) -> Float {
     return two[0] + two[1]
 }
 
-/// The largest of a vector's lanes, compared by halves.
+/// The largest of a vector's lanes, compared by halves (by masked selection, which compiles
+/// to vector instructions where `pointwiseMax` does not).
 @inline(__always)
 func lanesMax(_ v: Vec) -> Float {
-    let eight = pointwiseMax(v.lowHalf, v.highHalf)
-    let four = pointwiseMax(eight.lowHalf, eight.highHalf)
-    let two = pointwiseMax(four.lowHalf, four.highHalf)
-    return Swift.max(two[0], two[1])
+    let (a8, b8) = (v.lowHalf, v.highHalf)
+    let eight = a8.replacing(with: b8, where: b8 .> a8)
+    let (a4, b4) = (eight.lowHalf, eight.highHalf)
+    let four = a4.replacing(with: b4, where: b4 .> a4)
+    return Swift.max(Swift.max(four[0], four[1]), Swift.max(four[2], four[3]))
 }
 
 /// The sum of `n` floats, accumulated in 16 lanes.
