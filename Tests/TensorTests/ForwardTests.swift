@@ -27,6 +27,26 @@ final class ForwardTests: XCTestCase {
         }
     }
 
+    func testProductsSplitAlongALongInnerSizeMatchNaiveLoops() {
+        // On two threads a product with k > 8 · max(m, n) is cut along k, one stretch per worker.
+        let threads = Parallelism.threadCount
+        defer { Parallelism.setThreadCount(threads) }
+        Parallelism.setThreadCount(2)
+        let (m, n, k) = (6, 5, 4_999)
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = randomTensor(ta ? [k, m] : [m, k], seed: 3), b = randomTensor(tb ? [n, k] : [k, n], seed: 4)
+            let c = a.matmul(b, transposeSelf: ta, transposeOther: tb)
+            assertClose(c.values, naiveProduct(a.values, b.values, m: m, n: n, k: k, ta: ta, tb: tb), tolerance: 1e-4)
+        }
+        // A weight's gradient summed over a long batch, added to the one it already has.
+        let x = randomTensor([k, m], seed: 5), w = randomTensor([m, n], seed: 6)
+        w.requiresGrad = true
+        x.matmul(w).sum().backward()
+        x.matmul(w).sum().backward()
+        let columnSums = (0..<m).map { i in (0..<k).reduce(Float(0)) { $0 + x.values[$1 * m + i] } }
+        assertClose(w.grad!.values, (0..<(m * n)).map { 2 * columnSums[$0 / n] }, tolerance: 1e-4)
+    }
+
     func testBatchedMatmulMatchesPerMatrixProducts() {
         let a = randomTensor([3, 4, 5], seed: 3), b = randomTensor([3, 6, 5], seed: 4)
         let c = a.batchedMatmul(b, transposeOther: true)

@@ -34,6 +34,10 @@ public enum Gemm {
                          into: c, ldc: n, m: m, n: n, k: k, alpha: alpha, beta: beta)
             return
         }
+        if k > 8 * max(m, n) {
+            return splittingInner(a, lda: lda, transposeA: transposeA, b, ldb: ldb, transposeB: transposeB,
+                                  into: c, m: m, n: n, k: k, alpha: alpha, beta: beta, parts: min(workers, k))
+        }
         let splitRows = m >= n
         let extent = splitRows ? m : n
         let chunks = min(workers, extent)
@@ -51,6 +55,32 @@ public enum Gemm {
                 onThisThread(sa, lda: lda, transposeA: transposeA, block, ldb: ldb, transposeB: transposeB,
                              into: sc + start, ldc: n, m: m, n: end - start, k: k, alpha: alpha, beta: beta)
             }
+        }
+    }
+
+    /// A product whose inner size dwarfs its output (a weight gradient summed over a long
+    /// batch, `Xᵀ · dY`) split along the inner size: each worker multiplies its stretch of
+    /// `op(A)`'s columns and `op(B)`'s rows, so no worker packs the whole of both operands as
+    /// splitting the small output would make them; the first part writes `C`, the others
+    /// small buffers added to it after.
+    private static func splittingInner(
+        _ a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+        _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float, beta: Float, parts: Int
+    ) {
+        var partials = [Float](repeating: 0, count: (parts - 1) * m * n)
+        partials.withUnsafeMutableBufferPointer { partials in
+            let partials = partials.baseAddress!
+            Parallelism.run(parts: parts) { part, parts in
+                let start = k * part / parts, end = k * (part + 1) / parts
+                // Inner index i is column i of A (row i when transposed) and row i of B (column i).
+                let blockA = transposeA ? a + start * lda : a + start
+                let blockB = transposeB ? b + start : b + start * ldb
+                let target = part == 0 ? c : partials + (part - 1) * m * n
+                onThisThread(blockA, lda: lda, transposeA: transposeA, blockB, ldb: ldb, transposeB: transposeB,
+                             into: target, ldc: n, m: m, n: n, k: end - start, alpha: alpha, beta: part == 0 ? beta : 0)
+            }
+            for part in 1..<parts { accumulate(partials + (part - 1) * m * n, into: c, m * n) }
         }
     }
 
