@@ -85,8 +85,8 @@ private struct AttentionBlocks {
     }
 
     /// Pointers into one scratch buffer: queries, keys and values `[L, dhp]` one after another
-    /// (and their gradients in the backward, likewise), keys and values by column `[dhp, Lp]`, the keys kept `[Lp]`,
-    /// and two rows of `Lp` and one of `dhp` to work in.
+    /// (their gradients likewise, in the backward), keys and values by column `[dhp, Lp]`, the
+    /// keys kept `[Lp]`, and two rows of `Lp` and one of `dhp` to work in.
     struct Blocks {
         let queries, keys, values, keysByColumn, valuesByColumn: UnsafeMutablePointer<Float>
         let dQueries, dKeys, dValues: UnsafeMutablePointer<Float>
@@ -133,7 +133,7 @@ private struct AttentionBlocks {
         }
     }
 
-    /// Adds head `h`'s query, key and value gradients into a sample's `[L, 3d]` rows.
+    /// Writes head `h`'s query, key and value gradients into its columns of a sample's `[L, 3d]` rows.
     func storeGradients(_ b: Blocks, into rows: UnsafeMutablePointer<Float>, rowStride: Int, head h: Int, heads: Int) {
         let d = headWidth * heads
         for part in 0..<3 {
@@ -208,14 +208,14 @@ where V.Scalar == Float {
     var (s0, s1, s2, s3) = (V(), V(), V(), V())
     var j = 0
     while j + 4 <= count {
-        s0 += weights[j] * load(rows + j * stride) as V
-        s1 += weights[j + 1] * load(rows + (j + 1) * stride) as V
-        s2 += weights[j + 2] * load(rows + (j + 2) * stride) as V
-        s3 += weights[j + 3] * load(rows + (j + 3) * stride) as V
+        s0 += weights[j] * (load(rows + j * stride) as V)
+        s1 += weights[j + 1] * (load(rows + (j + 1) * stride) as V)
+        s2 += weights[j + 2] * (load(rows + (j + 2) * stride) as V)
+        s3 += weights[j + 3] * (load(rows + (j + 3) * stride) as V)
         j += 4
     }
     while j < count {
-        s0 += weights[j] * load(rows + j * stride) as V
+        s0 += weights[j] * (load(rows + j * stride) as V)
         j += 1
     }
     return (s0 + s1) + (s2 + s3)

@@ -52,7 +52,7 @@ extension Tensor {
     }
 
     /// `body(i)` for each of `batch` matrix products of `multiplyAdds` each: spread over the
-    /// workers when one product is too small to split itself (attention's per-head products),
+    /// workers when one product is too small to split itself (attention pooling's per-sample products),
     /// otherwise one after another, each product splitting its own rows.
     private static func forEachProduct(_ batch: Int, multiplyAdds: Int, _ body: (Int) -> Void) {
         if multiplyAdds < Gemm.minimumParallelWork {
