@@ -29,7 +29,7 @@ extension Tensor {
                 for s in samples {
                     size.loadKeep(mask.map { $0 + s * l }, into: blocks.keep)
                     for h in 0..<heads {
-                        size.loadHead(qkv + s * l * 3 * d, rowStride: 3 * d, head: h, heads: heads, into: blocks)
+                        size.loadHead(qkv + s * l * 3 * d, rowStride: 3 * d, head: h, heads: heads, byColumn: .keys, into: blocks)
                         for i in 0..<l {
                             let pi = p + ((s * heads + h) * l + i) * size.paddedLength
                             size.scores(of: i, blocks, into: pi)
@@ -51,7 +51,7 @@ extension Tensor {
                     let local = scratch.baseAddress! + size.scratch
                     for s in samples {
                         for h in 0..<heads {
-                            size.loadHead(qkv + s * l * 3 * d, rowStride: 3 * d, head: h, heads: heads, into: blocks)
+                            size.loadHead(qkv + s * l * 3 * d, rowStride: 3 * d, head: h, heads: heads, byColumn: .values, into: blocks)
                             size.backward(probabilities: p + (s * heads + h) * l * size.paddedLength,
                                           contextGradient: dContext + s * l * d + h * size.headWidth, rowStride: d, blocks)
                             size.storeGradients(blocks, into: local, rowStride: 3 * d, head: h, heads: heads)
@@ -85,22 +85,26 @@ private struct AttentionBlocks {
     }
 
     /// Pointers into one scratch buffer: queries, keys and values `[L, dhp]` one after another
-    /// (their gradients likewise, in the backward), keys and values by column `[dhp, Lp]`, the
-    /// keys kept `[Lp]`, and two rows of `Lp` and one of `dhp` to work in.
+    /// (their gradients likewise, in the backward), the keys (forward) or values (backward) by
+    /// column `[dhp, Lp]`, the keys kept `[Lp]`, and two rows of `Lp` and one of `dhp` to work in.
     struct Blocks {
-        let queries, keys, values, keysByColumn, valuesByColumn: UnsafeMutablePointer<Float>
+        let queries, keys, values, byColumn: UnsafeMutablePointer<Float>
         let dQueries, dKeys, dValues: UnsafeMutablePointer<Float>
         let keep, row1, row2, headRow: UnsafeMutablePointer<Float>
     }
 
+    /// Which of a head's blocks ``loadHead(_:rowStride:head:heads:byColumn:into:)`` also lays out by column.
+    enum Part: Int {
+        case keys = 1, values = 2
+    }
+
     /// Floats of scratch for ``Blocks``.
-    var scratch: Int { 6 * length * paddedWidth + 2 * paddedWidth * paddedLength + 3 * paddedLength + paddedWidth }
+    var scratch: Int { 6 * length * paddedWidth + paddedWidth * paddedLength + 3 * paddedLength + paddedWidth }
 
     func blocks(in base: UnsafeMutablePointer<Float>) -> Blocks {
         let block = length * paddedWidth, columns = paddedWidth * paddedLength
-        let keysByColumn = base + 6 * block, after = keysByColumn + 2 * columns
-        return Blocks(queries: base, keys: base + block, values: base + 2 * block,
-                      keysByColumn: keysByColumn, valuesByColumn: keysByColumn + columns,
+        let byColumn = base + 6 * block, after = byColumn + columns
+        return Blocks(queries: base, keys: base + block, values: base + 2 * block, byColumn: byColumn,
                       dQueries: base + 3 * block, dKeys: base + 4 * block, dValues: base + 5 * block,
                       keep: after, row1: after + paddedLength, row2: after + 2 * paddedLength,
                       headRow: after + 3 * paddedLength)
@@ -111,11 +115,12 @@ private struct AttentionBlocks {
         for j in 0..<paddedLength { keep[j] = j < length ? (mask.map { $0[j] != 0 ? 1 : 0 } ?? 1) : 0 }
     }
 
-    /// Head `h`'s queries, keys and values of one sample, zero-padded, and the keys and values
-    /// by column.
-    func loadHead(_ rows: UnsafePointer<Float>, rowStride: Int, head h: Int, heads: Int, into b: Blocks) {
+    /// Head `h`'s queries, keys and values of one sample, zero-padded, and `part` of them by
+    /// column.
+    func loadHead(_ rows: UnsafePointer<Float>, rowStride: Int, head h: Int, heads: Int, byColumn part: Part,
+                  into b: Blocks) {
         let d = headWidth * heads
-        b.keysByColumn.update(repeating: 0, count: 2 * paddedWidth * paddedLength)
+        b.byColumn.update(repeating: 0, count: paddedWidth * paddedLength)
         // Queries, keys and values lie one after another, so one block `[3, L, dhp]` holds them.
         b.queries.update(repeating: 0, count: 3 * length * paddedWidth)
         for part in 0..<3 {
@@ -125,11 +130,9 @@ private struct AttentionBlocks {
                 for c in 0..<headWidth { block[i * paddedWidth + c] = source[c] }
             }
         }
+        let source = b.queries + part.rawValue * length * paddedWidth
         for i in 0..<length {
-            for c in 0..<headWidth {
-                b.keysByColumn[c * paddedLength + i] = b.keys[i * paddedWidth + c]
-                b.valuesByColumn[c * paddedLength + i] = b.values[i * paddedWidth + c]
-            }
+            for c in 0..<headWidth { b.byColumn[c * paddedLength + i] = source[i * paddedWidth + c] }
         }
     }
 
@@ -145,9 +148,9 @@ private struct AttentionBlocks {
         }
     }
 
-    /// `q_i · Kᵀ / √dh` over all padded key lanes.
+    /// `q_i · Kᵀ / √dh` over all padded key lanes (the keys loaded by column).
     func scores(of i: Int, _ b: Blocks, into row: UnsafeMutablePointer<Float>) {
-        rowCombination(of: b.keysByColumn, weights: b.queries + i * paddedWidth, count: headWidth, scale: scale, into: row)
+        rowCombination(of: b.byColumn, weights: b.queries + i * paddedWidth, count: headWidth, scale: scale, into: row)
     }
 
     /// `Σ_j p_j v_j` into the first `headWidth` floats at `target`.
@@ -160,7 +163,8 @@ private struct AttentionBlocks {
     }
 
     /// The gradients of one head's queries, keys and values from its probabilities `[L, Lp]`
-    /// and its context's gradient (rows `rowStride` apart), into the blocks' gradients.
+    /// and its context's gradient (rows `rowStride` apart), into the blocks' gradients (the
+    /// values loaded by column).
     func backward(probabilities: UnsafePointer<Float>, contextGradient: UnsafePointer<Float>, rowStride: Int, _ b: Blocks) {
         b.dQueries.update(repeating: 0, count: 3 * length * paddedWidth)
         let (dp, ds, dc) = (b.row1, b.row2, b.headRow)
@@ -169,7 +173,7 @@ private struct AttentionBlocks {
             dc.update(repeating: 0, count: paddedWidth)
             for c in 0..<headWidth { dc[c] = contextGradient[i * rowStride + c] }
             // dp = dc · Vᵀ; dv_j += p_j dc.
-            rowCombination(of: b.valuesByColumn, weights: dc, count: headWidth, scale: 1, into: dp)
+            rowCombination(of: b.byColumn, weights: dc, count: headWidth, scale: 1, into: dp)
             for k in blockStarts(paddedWidth, 8) {
                 let g: Lanes8 = load(dc + k)
                 for j in 0..<length { store(load(b.dValues + j * paddedWidth + k) + p[j] * g, b.dValues + j * paddedWidth + k) }
