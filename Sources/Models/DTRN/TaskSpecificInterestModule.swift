@@ -77,35 +77,45 @@ public final class TaskSpecificInterestModule: Module {
         var interests = Array(repeating: [Tensor](), count: tasks)
         let conditions = mode == .conditioned ? conditionNorms(behaviours: behaviours) : []
         for b in 0..<behaviours {
-            let (n, l) = (e.sequences[b].shape[0], e.sequences[b].shape[1])
-            let h = e.sequences[b] + positions.rows(0..<l)
+            let (n, l, d) = (e.sequences[b].shape[0], e.sequences[b].shape[1], e.sequences[b].shape[2])
+            // The encoder runs on the real positions alone; pooling reads them placed back.
+            let packing = SequencePacking(mask: e.masks[b])
+            guard packing.count > 0 else {
+                // No real position in the batch: every sequence pools to zeros.
+                for t in 0..<tasks { interests[t].append(Tensor.zeros([n, d])) }
+                continue
+            }
+            let h = packing.pack(e.sequences[b] + positions.rows(0..<l))
             switch mode {
             case .conditioned:
-                // One attention pass per behaviour, then all tasks at once: [T, N, L, d].
-                let encoded = encoders[0].finish(encoders[0].attend(h, mask: e.masks[b]), norms: conditions[b])
-                let pooled = pool(encoded.reshaped([tasks * n, l, -1]), mask: e.masks[b], target: e.target, copies: tasks)
+                // One attention pass per behaviour, then all tasks at once: [T, R, d].
+                let encoded = encoders[0].finish(encoders[0].attend(packed: h, packing), norms: conditions[b])
+                let placed = packing.unpack(encoded.reshaped([tasks * packing.count, d]), copies: tasks)
+                let pooled = pool(placed, mask: e.masks[b], target: e.target, copies: tasks)
                 for (t, u) in pooled.split(Array(repeating: n, count: tasks), axis: 0).enumerated() { interests[t].append(u) }
             case .shared:
-                let u = pool(encode(h, mask: e.masks[b], encoder: 0), mask: e.masks[b], target: e.target, copies: 1)
+                let u = pool(encode(h, packing, encoder: 0), mask: e.masks[b], target: e.target, copies: 1)
                 for t in 0..<tasks { interests[t].append(u) }
             case .separate:
                 for t in 0..<tasks {
                     let k = b * tasks + t
-                    interests[t].append(pool(encode(h, mask: e.masks[b], encoder: k), mask: e.masks[b], target: e.target, copies: 1))
+                    interests[t].append(pool(encode(h, packing, encoder: k), mask: e.masks[b], target: e.target, copies: 1))
                 }
             }
         }
         return interests
     }
 
-    /// Encoder `k` with its own learned norms.
-    private func encode(_ h: Tensor, mask: Tensor, encoder k: Int) -> Tensor {
+    /// Encoder `k` with its own learned norms over the packed positions `h: [R, d]`, placed
+    /// back as `[N, L, d]`.
+    private func encode(_ h: Tensor, _ packing: SequencePacking, encoder k: Int) -> Tensor {
         let (n1, n2) = (plainNorms[2 * k], plainNorms[2 * k + 1])
-        return encoders[k].finish(encoders[k].attend(h, mask: mask),
-                                  norms: .init(gamma1: n1.gamma, beta1: n1.beta, gamma2: n2.gamma, beta2: n2.beta))
+        return packing.unpack(encoders[k].finish(encoders[k].attend(packed: h, packing),
+                                                 norms: .init(gamma1: n1.gamma, beta1: n1.beta, gamma2: n2.gamma, beta2: n2.beta)))
     }
 
-    /// Per behaviour, the norms of every task shaped `[T, 1, 1, d]`, from the hypernetwork.
+    /// Per behaviour, the norms of every task shaped `[T, 1, d]` (against packed positions
+    /// `[R, d]`), from the hypernetwork.
     private func conditionNorms(behaviours: Int) -> [InterestEncoder.Norms] {
         guard let taskEmbeddings, let behaviourEmbeddings, let hypernetwork, let conditionHead else { return [] }
         // Pairs behaviour-major: row b·T + t holds (t, b).
@@ -117,7 +127,7 @@ public final class TaskSpecificInterestModule: Module {
         let d = all.shape[1] / 4
         return (0..<behaviours).map { b in
             let parts = all.rows((b * tasks)..<((b + 1) * tasks)).split([d, d, d, d], axis: 1)
-                .map { $0.reshaped([tasks, 1, 1, d]) }
+                .map { $0.reshaped([tasks, 1, d]) }
             return .init(gamma1: parts[0] + 1, beta1: parts[1], gamma2: parts[2] + 1, beta2: parts[3])
         }
     }

@@ -1,63 +1,77 @@
 /// Multi-head scaled dot-product self-attention as one op, read straight from the fused
 /// query/key/value projection.
 extension Tensor {
-    /// The attention context of `self`, the fused projection `[N, L, 3d]` of a batch of
-    /// sequences: at every position the d query values, then the d key values, then the d
-    /// value values, each made of `heads` heads of `dh = d / heads` values side by side.
+    /// The attention context of `self`, the fused projection `[R, 3d]` of a batch of sequences
+    /// packed one after another: at every position the d query values, then the d key values,
+    /// then the d value values, each made of `heads` heads of `dh = d / heads` values side by
+    /// side. Positions `offsets[s] ..< offsets[s + 1]` are sequence s (`offsets` starts at 0,
+    /// never decreases and ends at R), and each position attends over its own sequence only.
     ///
-    /// For each sample and head, `softmax(Q Kᵀ / √dh) · V` over the keys `keyMask` (`[N, L]`, 1
-    /// for real positions and 0 for padding) keeps; a sample without a real position gets
-    /// zeros. The result is `[N, L, d]`, heads side by side — the value of projecting, permuting
-    /// the heads to the front, two batched products and a masked softmax, without the permutes
-    /// or a library call per head: at sequence lengths of tens the products are a few thousand
-    /// multiply-adds each, and run here on a head's queries, keys and values copied into small
-    /// zero-padded blocks, 8 lanes across a head and 16 across the keys.
-    public func selfAttention(heads: Int, keyMask: Tensor?) -> Tensor {
-        precondition(rank == 3 && heads > 0 && shape[2] % (3 * heads) == 0,
-                     "self-attention needs [N, L, 3·d] with d divisible into \(heads) heads, got \(shape)")
-        let (n, l, d) = (shape[0], shape[1], shape[2] / 3)
-        if let keyMask { precondition(keyMask.shape == [n, l], "self-attention mask \(keyMask.shape) is not [\(n), \(l)]") }
-        let size = AttentionBlocks(length: l, headWidth: d / heads)
-        let out = Tensor.uninitialized([n, l, d])
-        // Each query's probabilities over the keys, padded to whole vectors.
-        let probabilities = Tensor.uninitialized([n, heads, l, size.paddedLength])
-        let (qkv, context, p, mask) = (pointer, out.pointer, probabilities.pointer, keyMask?.pointer)
-        let work = heads * l * size.paddedLength * size.paddedWidth * 2
-        Parallelism.forEachChunk(n, costPerItem: work) { samples in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: size.scratch) { scratch in
-                let blocks = size.blocks(in: scratch.baseAddress!)
-                for s in samples {
-                    size.loadKeep(mask.map { $0 + s * l }, into: blocks.keep)
-                    for h in 0..<heads {
-                        size.loadHead(qkv + s * l * 3 * d, rowStride: 3 * d, head: h, heads: heads, byColumn: .keys, into: blocks)
-                        for i in 0..<l {
-                            let pi = p + ((s * heads + h) * l + i) * size.paddedLength
-                            size.scores(of: i, blocks, into: pi)
-                            maskedSoftmax(pi, keep: blocks.keep, size.paddedLength)
-                            size.weightedValues(pi, blocks, into: context + (s * l + i) * d + h * size.headWidth)
+    /// For each sequence and head, `softmax(Q Kᵀ / √dh) · V`. The result is `[R, d]`, heads side
+    /// by side — the value of projecting, permuting the heads to the front, two batched
+    /// products and a softmax per sequence, without the permutes or a library call per head:
+    /// at sequence lengths of tens the products are a few thousand multiply-adds each, and run
+    /// here on a head's queries, keys and values copied into small zero-padded blocks, 8 lanes
+    /// across a head and 16 across the keys. Packed sequences carry no padding, so a sequence
+    /// of length l costs about l × ⌈l/16⌉·16, not the batch's longest length squared.
+    public func selfAttention(heads: Int, segments offsets: [Int32]) -> Tensor {
+        precondition(rank == 2 && heads > 0 && shape[1] % (3 * heads) == 0,
+                     "self-attention needs [R, 3·d] with d divisible into \(heads) heads, got \(shape)")
+        let (rows, d) = (shape[0], shape[1] / 3)
+        precondition(offsets.first == 0 && offsets.last.map(Int.init) == rows && zip(offsets, offsets.dropFirst()).allSatisfy(<=),
+                     "self-attention: segment offsets must run from 0 to \(rows) without decreasing")
+        let n = offsets.count - 1
+        let longest = zip(offsets, offsets.dropFirst()).map { Int($1 - $0) }.max() ?? 0
+        let largest = AttentionBlocks(length: longest, headWidth: d / heads)
+        let out = Tensor.uninitialized([rows, d])
+        // Each query's probabilities over the keys, padded to whole vectors: sequence s's from
+        // `offsets[s] · heads · Lp` on, `[heads, l, ⌈l/16⌉·16]`, Lp the longest padded length.
+        let probabilities = Tensor.uninitialized([rows * heads * largest.paddedLength])
+        let (qkv, context, p) = (pointer, out.pointer, probabilities.pointer)
+        let work = heads * longest * largest.paddedLength * largest.paddedWidth * 2
+        offsets.withUnsafeBufferPointer { offsets in
+            Parallelism.forEachChunk(n, costPerItem: work) { samples in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: largest.scratch) { scratch in
+                    for s in samples {
+                        let (start, l) = (Int(offsets[s]), Int(offsets[s + 1] - offsets[s]))
+                        guard l > 0 else { continue }
+                        let size = AttentionBlocks(length: l, headWidth: largest.headWidth)
+                        let blocks = size.blocks(in: scratch.baseAddress!)
+                        size.loadKeep(into: blocks.keep)
+                        for h in 0..<heads {
+                            size.loadHead(qkv + start * 3 * d, rowStride: 3 * d, head: h, heads: heads, byColumn: .keys, into: blocks)
+                            for i in 0..<l {
+                                let pi = p + start * heads * largest.paddedLength + (h * l + i) * size.paddedLength
+                                size.scores(of: i, blocks, into: pi)
+                                keptSoftmax(pi, keep: blocks.keep, size.paddedLength)
+                                size.weightedValues(pi, blocks, into: context + (start + i) * d + h * size.headWidth)
+                            }
                         }
                     }
                 }
             }
         }
-        var inputs = [self]
-        if let keyMask { inputs.append(keyMask) }
-        return Tensor.result(out, op: "self-attention", inputs: inputs) { [self, probabilities] out in
+        return Tensor.result(out, op: "self-attention", inputs: [self]) { [self, probabilities] out in
             let (dContext, p) = (out.grad!.pointer, probabilities.pointer)
             let (gradient, keep) = gradDestination()
-            Parallelism.forEachChunk(n, costPerItem: work * 3) { samples in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: size.scratch + l * 3 * d) { scratch in
-                    let blocks = size.blocks(in: scratch.baseAddress!)
-                    let local = scratch.baseAddress! + size.scratch
-                    for s in samples {
-                        for h in 0..<heads {
-                            size.loadHead(qkv + s * l * 3 * d, rowStride: 3 * d, head: h, heads: heads, byColumn: .values, into: blocks)
-                            size.backward(probabilities: p + (s * heads + h) * l * size.paddedLength,
-                                          contextGradient: dContext + s * l * d + h * size.headWidth, rowStride: d, blocks)
-                            size.storeGradients(blocks, into: local, rowStride: 3 * d, head: h, heads: heads)
+            offsets.withUnsafeBufferPointer { offsets in
+                Parallelism.forEachChunk(n, costPerItem: work * 3) { samples in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: largest.scratch + longest * 3 * d) { scratch in
+                        let local = scratch.baseAddress! + largest.scratch
+                        for s in samples {
+                            let (start, l) = (Int(offsets[s]), Int(offsets[s + 1] - offsets[s]))
+                            guard l > 0 else { continue }
+                            let size = AttentionBlocks(length: l, headWidth: largest.headWidth)
+                            let blocks = size.blocks(in: scratch.baseAddress!)
+                            for h in 0..<heads {
+                                size.loadHead(qkv + start * 3 * d, rowStride: 3 * d, head: h, heads: heads, byColumn: .values, into: blocks)
+                                size.backward(probabilities: p + start * heads * largest.paddedLength + h * l * size.paddedLength,
+                                              contextGradient: dContext + start * d + h * size.headWidth, rowStride: d, blocks)
+                                size.storeGradients(blocks, into: local, rowStride: 3 * d, head: h, heads: heads)
+                            }
+                            let target = gradient + start * 3 * d
+                            if keep == 0 { target.update(from: local, count: l * 3 * d) } else { accumulate(local, into: target, l * 3 * d) }
                         }
-                        let target = gradient + s * l * 3 * d
-                        if keep == 0 { target.update(from: local, count: l * 3 * d) } else { accumulate(local, into: target, l * 3 * d) }
                     }
                 }
             }
@@ -110,9 +124,9 @@ private struct AttentionBlocks {
                       headRow: after + 3 * paddedLength)
     }
 
-    /// 1 for the kept keys of a sample, 0 for masked ones and the padding.
-    func loadKeep(_ mask: UnsafePointer<Float>?, into keep: UnsafeMutablePointer<Float>) {
-        for j in 0..<paddedLength { keep[j] = j < length ? (mask.map { $0[j] != 0 ? 1 : 0 } ?? 1) : 0 }
+    /// 1 for the sequence's keys, 0 for the lanes padding them to whole vectors.
+    func loadKeep(into keep: UnsafeMutablePointer<Float>) {
+        for j in 0..<paddedLength { keep[j] = j < length ? 1 : 0 }
     }
 
     /// Head `h`'s queries, keys and values of one sample, zero-padded, and `part` of them by
@@ -225,17 +239,16 @@ where V.Scalar == Float {
     return (s0 + s1) + (s2 + s3)
 }
 
-/// Softmax in place over `n` (a multiple of 16) lanes where `keep` is 1; the others, and a
-/// row with nothing kept, become 0.
+/// Softmax in place over `n` (a multiple of 16) lanes where `keep` is 1 (at least one); the
+/// others become 0.
 @inline(__always)
-private func maskedSoftmax(_ row: UnsafeMutablePointer<Float>, keep: UnsafePointer<Float>, _ n: Int) {
+private func keptSoftmax(_ row: UnsafeMutablePointer<Float>, keep: UnsafePointer<Float>, _ n: Int) {
     var largest = Vec(repeating: -.infinity)
     for j in blockStarts(n, 16) {
         let kept = loadVec(row + j).replacing(with: -.infinity, where: loadVec(keep + j) .== 0)
         largest = largest.replacing(with: kept, where: kept .> largest)
     }
     let m = lanesMax(largest)
-    guard m != -.infinity else { return row.update(repeating: 0, count: n) }
     var total = Vec(repeating: 0)
     for j in blockStarts(n, 16) {
         let e = vexp(loadVec(row + j) - m) * loadVec(keep + j)

@@ -36,10 +36,10 @@ struct InferBenchCommand: ParsableCommand {
                 _ = model.scores(inputs, loss: loss)
                 return size
             }
+            let flops = bench.flops(over: bench.dataset.test)
             try bench.print(bench.result(
-                benchmark: "infer", samplesPerSecond: rate,
-                flopsPerSample: ModelFlops(config: bench.modelConfig, layout: bench.layout)?.forward,
-                parameters: model.parameterCount))
+                benchmark: "infer", samplesPerSecond: rate, flopsPerSample: flops.dense?.forward,
+                realPositionFlopsPerSample: flops.realPositions?.forward, parameters: model.parameterCount))
         }
     }
 }

@@ -77,16 +77,30 @@ struct ModelBenchmark {
         return Spread(rates)
     }
 
-    /// The report of one measurement at `flopsPerSample` (nil when not counted for this model).
-    func result(benchmark: String, samplesPerSecond: Spread, flopsPerSample: Double?, parameters: Int) -> ModelBenchResult {
+    /// The model's work per sample as dense products and, for DTRN, as the products its
+    /// encoder runs on the real positions of `split`'s sequences (nil when not counted).
+    func flops(over split: EncodedSplit) -> (dense: ModelFlops?, realPositions: ModelFlops?) {
+        let dense = ModelFlops(config: modelConfig, layout: layout)
+        guard modelConfig.model == "dtrn", !split.sequences.isEmpty else { return (dense, nil) }
+        let extents = split.sequences.map { ModelFlops.SequenceExtent(lengths: $0.lengths) }
+        return (dense, ModelFlops(config: modelConfig, layout: layout, extents: extents))
+    }
+
+    /// The report of one measurement at `flopsPerSample` (nil when not counted for this model)
+    /// and, when given, `realPositionFlopsPerSample`.
+    func result(benchmark: String, samplesPerSecond: Spread, flopsPerSample: Double?, realPositionFlopsPerSample: Double? = nil,
+                parameters: Int) -> ModelBenchResult {
         let peak = options.peakGflopsPerCore * Double(threads)
         let gflops = flopsPerSample.map { $0 * samplesPerSecond.median / 1e9 }
+        let realGflops = realPositionFlopsPerSample.map { $0 * samplesPerSecond.median / 1e9 }
         let name = modelConfig.model == "dtrn" ? "dtrn-\(modelConfig.backbone)" : modelConfig.model
         return ModelBenchResult(
             benchmark: benchmark, implementation: "dtrn", data: options.run.data, model: name, preset: options.run.preset,
             batchSize: trainingConfig.batchSize, threads: threads, repetitions: options.repetitions,
             secondsPerRepetition: options.seconds, samplesPerSecond: samplesPerSecond, parameters: parameters,
             flopsPerSample: flopsPerSample, gflops: gflops, peakGflops: peak, peakFraction: gflops.map { $0 / peak },
+            realPositionFlopsPerSample: realPositionFlopsPerSample, realPositionGflops: realGflops,
+            realPositionPeakFraction: realGflops.map { $0 / peak },
             peakResidentMegabytes: peakResidentMegabytes())
     }
 
@@ -137,6 +151,11 @@ struct ModelBenchResult: Encodable {
     /// The fp32 peak of the cores used.
     var peakGflops: Double
     var peakFraction: Double?
+    /// DTRN: the FLOPs of its products on the sequences' real positions (the split's mean
+    /// lengths), which is what its encoder computes; the rate and share of the peak in them.
+    var realPositionFlopsPerSample: Double?
+    var realPositionGflops: Double?
+    var realPositionPeakFraction: Double?
     /// The process's peak resident memory, data included.
     var peakResidentMegabytes: Int
     /// Test AUC per task after a short training, when asked for.
@@ -155,6 +174,10 @@ struct ModelBenchResult: Encodable {
         if let flopsPerSample, let gflops, let peakFraction {
             lines.append(String(format: "  compute     %.3f MFLOP/sample as dense products, %.1f GFLOP/s = %.1f %% of the %.0f GFLOP/s peak",
                                 flopsPerSample / 1e6, gflops, 100 * peakFraction, peakGflops))
+        }
+        if let realPositionFlopsPerSample, let realPositionGflops, let realPositionPeakFraction {
+            lines.append(String(format: "              %.3f MFLOP/sample on real positions, %.1f GFLOP/s = %.1f %% of the peak",
+                                realPositionFlopsPerSample / 1e6, realPositionGflops, 100 * realPositionPeakFraction))
         }
         lines.append("  memory      peak RSS \(peakResidentMegabytes) MB; \(parameters) parameters")
         if let testAUC, let aucEpochs {

@@ -1,4 +1,5 @@
 import Models
+import RecData
 
 /// The floating-point work of one sample through a model, counted from its config and
 /// feature layout the way the model computes it.
@@ -14,10 +15,40 @@ import Models
 /// This is the model's work as dense products, the same count the PyTorch reference reports.
 /// dtrn computes a linear map over gathered embeddings from per-value projections when the
 /// tables are small next to the batch (see `Tensor.linear(_:bias:)`), doing a fraction of
-/// that layer's products, so its rate in these FLOPs can pass the cores' peak.
+/// that layer's products, so its rate in these FLOPs can pass the cores' peak. And DTRN's
+/// encoder runs on the real positions of each sequence, not the padding (`SequencePacking`):
+/// given the data's ``SequenceExtent``s, the count is of those products instead.
 struct ModelFlops {
+    /// The positions one behaviour sequence's encoder runs over, per sample.
+    struct SequenceExtent {
+        /// Positions per sample (the padded length L, or a split's mean real length).
+        var length: Double
+        /// Their square, averaged over samples (self-attention's products grow with it).
+        var squaredLength: Double
+
+        /// The padded length L of every sample.
+        init(padded length: Int) {
+            self.length = Double(length)
+            squaredLength = Double(length * length)
+        }
+
+        /// The mean and mean square of real lengths `lengths`.
+        init(lengths: Column<Int32>) {
+            let count = Double(max(1, lengths.count))
+            var (sum, squares) = (0.0, 0.0)
+            lengths.withUnsafeBufferPointer { lengths in
+                for l in lengths {
+                    sum += Double(l)
+                    squares += Double(l) * Double(l)
+                }
+            }
+            length = sum / count
+            squaredLength = squares / count
+        }
+    }
+
     /// The multiply-adds of one sample's forward pass.
-    var multiplyAdds: Int
+    var multiplyAdds: Double
 
     /// FLOPs of one sample's forward pass.
     var forward: Double { 2 * Double(multiplyAdds) }
@@ -25,17 +56,19 @@ struct ModelFlops {
     /// FLOPs of one sample's training step (forward and backward).
     var training: Double { 3 * forward }
 
-    /// The count for `config` on `layout`; nil for the models it does not cover (Cross-Stitch,
-    /// ESMM, AITM).
-    init?(config: ModelConfig, layout: FeatureLayout) {
-        let count = Count(config: config, layout: layout)
+    /// The count for `config` on `layout`, DTRN's encoder over `extents` (one per sequence;
+    /// the padded lengths when nil); nil for the models it does not cover (Cross-Stitch, ESMM,
+    /// AITM).
+    init?(config: ModelConfig, layout: FeatureLayout, extents: [SequenceExtent]? = nil) {
+        let count = Count(config: config, layout: layout,
+                          extents: extents ?? layout.sequences.map { SequenceExtent(padded: $0.length) })
         let width = (layout.fieldCount + layout.sequences.count) * config.embeddingDimension
         switch config.model {
         case "shared-bottom", "omoe", "mmoe", "cgc", "ple":
-            multiplyAdds = count.sequencePooling(copies: 1) + count.backbone(config.model, inputSize: width, distinctInputs: 1)
+            multiplyAdds = Double(count.sequencePooling(copies: 1) + count.backbone(config.model, inputSize: width, distinctInputs: 1))
         case "single-task":
             let network = Count.mlp(width, config.bottomHidden + config.towerHidden + [1])
-            multiplyAdds = layout.tasks.count * (count.sequencePooling(copies: 1) + network)
+            multiplyAdds = Double(layout.tasks.count * (count.sequencePooling(copies: 1) + network))
         case "dtrn":
             multiplyAdds = count.dtrn(inputSize: width)
         default:
@@ -47,6 +80,7 @@ struct ModelFlops {
     private struct Count {
         let config: ModelConfig
         let layout: FeatureLayout
+        let extents: [SequenceExtent]
         var tasks: Int { layout.tasks.count }
         var d: Int { config.embeddingDimension }
 
@@ -108,25 +142,28 @@ struct ModelFlops {
         }
 
         /// DTRN: per behaviour, the attention residual once per encoder, the feed-forward
-        /// layer and pooling once per (task, behaviour) interest; the per-task field gates;
+        /// layer (both over the sequence's extent) and pooling (over its padded length) once
+        /// per (task, behaviour) interest; the per-task field gates;
         /// the backbone on the per-task representations.
-        func dtrn(inputSize: Int) -> Int {
+        func dtrn(inputSize: Int) -> Double {
             let separate = config.separateEncoders, conditioned = !separate && config.taskSpecificInterest
             let interestsPerBehaviour = separate || conditioned ? tasks : 1
             let attentionPasses = separate ? tasks : 1
-            var total = sequencePooling(copies: interestsPerBehaviour)
-            for sequence in layout.sequences {
-                let l = sequence.length
-                let attention = l * d * 3 * d + 2 * l * l * d + l * d * d
-                total += attentionPasses * attention + interestsPerBehaviour * 2 * l * d * config.feedForwardHidden
+            var encoders = 0.0
+            for extent in extents {
+                let (l, l2, d) = (extent.length, extent.squaredLength, Double(d))
+                let attention = l * d * 3 * d + 2 * l2 * d + l * d * d
+                encoders += Double(attentionPasses) * attention
+                    + Double(interestsPerBehaviour) * 2 * l * d * Double(config.feedForwardHidden)
             }
+            var total = sequencePooling(copies: interestsPerBehaviour)
             let fields = layout.fieldCount + layout.sequences.count
             if config.representationRefinement {
                 let bottleneck = max(1, fields / max(1, config.gateReduction))
                 total += tasks * 2 * fields * bottleneck
             }
             let perTask = config.representationRefinement || (interestsPerBehaviour > 1 && !layout.sequences.isEmpty)
-            return total + backbone(config.backbone, inputSize: inputSize, distinctInputs: perTask ? tasks : 1)
+            return encoders + Double(total + backbone(config.backbone, inputSize: inputSize, distinctInputs: perTask ? tasks : 1))
         }
     }
 }

@@ -33,8 +33,9 @@ struct TrainBenchCommand: ParsableCommand {
             }
             var loop = try TrainingLoop(bench)
             let rate = bench.measure { loop.step() }
-            var result = bench.result(benchmark: "train", samplesPerSecond: rate,
-                                      flopsPerSample: ModelFlops(config: bench.modelConfig, layout: bench.layout)?.training,
+            let flops = bench.flops(over: bench.dataset.train)
+            var result = bench.result(benchmark: "train", samplesPerSecond: rate, flopsPerSample: flops.dense?.training,
+                                      realPositionFlopsPerSample: flops.realPositions?.training,
                                       parameters: loop.model.parameterCount)
             if let aucEpochs {
                 var fresh = try TrainingLoop(bench)
