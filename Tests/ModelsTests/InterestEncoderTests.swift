@@ -22,7 +22,8 @@ final class InterestEncoderTests: XCTestCase {
         let packed = encoder.finish(encoder.attend(packed: packing.pack(h), packing),
                                     norms: .init(gamma1: gammas[0], beta1: betas[0], gamma2: gammas[1], beta2: betas[1]))
         XCTAssertEqual(packed.shape, [tasks, packing.count, d])
-        let unpacked = packing.unpack(packed.reshaped([tasks * packing.count, d]), copies: tasks).values
+        let unpacked = packed.split(Array(repeating: 1, count: tasks), axis: 0)
+            .flatMap { packing.unpack($0.reshaped([packing.count, d])).values }
 
         // Padded: every slot goes through the block, the norms broadcast over [T, N, L, d].
         let padded = encoder.finish(h + encoder.attention(h, keyMask: mask),

@@ -78,7 +78,7 @@ public final class TaskSpecificInterestModule: Module {
         let conditions = mode == .conditioned ? conditionNorms(behaviours: behaviours) : []
         for b in 0..<behaviours {
             let (n, l, d) = (e.sequences[b].shape[0], e.sequences[b].shape[1], e.sequences[b].shape[2])
-            // The encoder runs on the real positions alone; pooling reads them placed back.
+            // The encoder and the pooling run on the real positions alone.
             let packing = SequencePacking(mask: e.masks[b])
             guard packing.count > 0 else {
                 // No real position in the batch: every sequence pools to zeros.
@@ -90,28 +90,25 @@ public final class TaskSpecificInterestModule: Module {
             case .conditioned:
                 // One attention pass per behaviour, then all tasks at once: [T, R, d].
                 let encoded = encoders[0].finish(encoders[0].attend(packed: h, packing), norms: conditions[b])
-                let placed = packing.unpack(encoded.reshaped([tasks * packing.count, d]), copies: tasks)
-                let pooled = pool(placed, mask: e.masks[b], target: e.target, copies: tasks)
+                let pooled = pooling(packed: encoded.reshaped([tasks * packing.count, d]), packing, target: e.target)
                 for (t, u) in pooled.split(Array(repeating: n, count: tasks), axis: 0).enumerated() { interests[t].append(u) }
             case .shared:
-                let u = pool(encode(h, packing, encoder: 0), mask: e.masks[b], target: e.target, copies: 1)
+                let u = pooling(packed: encode(h, packing, encoder: 0), packing, target: e.target)
                 for t in 0..<tasks { interests[t].append(u) }
             case .separate:
                 for t in 0..<tasks {
-                    let k = b * tasks + t
-                    interests[t].append(pool(encode(h, packing, encoder: k), mask: e.masks[b], target: e.target, copies: 1))
+                    interests[t].append(pooling(packed: encode(h, packing, encoder: b * tasks + t), packing, target: e.target))
                 }
             }
         }
         return interests
     }
 
-    /// Encoder `k` with its own learned norms over the packed positions `h: [R, d]`, placed
-    /// back as `[N, L, d]`.
+    /// Encoder `k` with its own learned norms over the packed positions `h: [R, d]`.
     private func encode(_ h: Tensor, _ packing: SequencePacking, encoder k: Int) -> Tensor {
         let (n1, n2) = (plainNorms[2 * k], plainNorms[2 * k + 1])
-        return packing.unpack(encoders[k].finish(encoders[k].attend(packed: h, packing),
-                                                 norms: .init(gamma1: n1.gamma, beta1: n1.beta, gamma2: n2.gamma, beta2: n2.beta)))
+        return encoders[k].finish(encoders[k].attend(packed: h, packing),
+                                  norms: .init(gamma1: n1.gamma, beta1: n1.beta, gamma2: n2.gamma, beta2: n2.beta))
     }
 
     /// Per behaviour, the norms of every task shaped `[T, 1, d]` (against packed positions
@@ -130,15 +127,5 @@ public final class TaskSpecificInterestModule: Module {
                 .map { $0.reshaped([tasks, 1, d]) }
             return .init(gamma1: parts[0] + 1, beta1: parts[1], gamma2: parts[2] + 1, beta2: parts[3])
         }
-    }
-
-    /// Pools `[copies·N, L, d]` encodings, the mask and target repeated `copies` times.
-    private func pool(_ encoded: Tensor, mask: Tensor, target: Tensor?, copies: Int) -> Tensor {
-        let n = mask.shape[0], d = encoded.shape[2]
-        let masks = copies == 1 ? mask : Tensor.concat(Array(repeating: mask, count: copies), axis: 0)
-        let way = target == nil ? SequencePooling.mean : pooling
-        let targets = target.map { copies == 1 ? $0 : Tensor.concat(Array(repeating: $0, count: copies), axis: 0) }
-            ?? Tensor.zeros([copies * n, d])
-        return way(encoded, mask: masks, target: targets)
     }
 }

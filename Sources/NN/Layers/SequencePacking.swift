@@ -5,7 +5,7 @@ import Tensor
 ///
 /// A batch of N sequences padded to length L is `[N, L, w]`; ``pack(_:)`` keeps the rows
 /// whose mask is 1 as a dense `[R, w]` block (R the number of real positions) and
-/// ``unpack(_:copies:)`` puts such a block back, with zeros in the padding. Linear maps,
+/// ``unpack(_:)`` puts such a block back, with zeros in the padding. Linear maps,
 /// norms and activations act on each position by itself, so on packed rows they give what
 /// they give on the padded batch at the real positions, with the padding's share of the
 /// work left out — about half of it when lengths are spread evenly up to L.
@@ -48,12 +48,9 @@ public struct SequencePacking: Sendable {
         return x.reshaped([samples * length, x.shape[2]]).selectingRows(rows)
     }
 
-    /// `copies` packed blocks stacked, `[copies·R, w]`, placed back as `[copies·N, L, w]`
-    /// with zeros at the padding.
-    public func unpack(_ x: Tensor, copies: Int = 1) -> Tensor {
-        precondition(x.rank == 2 && x.shape[0] == copies * count, "unpack: \(x.shape) is not [\(copies)·\(count), w]")
-        let block = samples * length
-        let places = copies == 1 ? rows : (0..<copies).flatMap { c in rows.map { $0 + Int32(c * block) } }
-        return x.placingRows(places, count: copies * block).reshaped([copies * samples, length, x.shape[1]])
+    /// A packed block `[R, w]` placed back as `[N, L, w]`, with zeros at the padding.
+    public func unpack(_ x: Tensor) -> Tensor {
+        precondition(x.rank == 2 && x.shape[0] == count, "unpack: \(x.shape) is not [\(count), w]")
+        return x.placingRows(rows, count: samples * length).reshaped([samples, length, x.shape[1]])
     }
 }

@@ -23,4 +23,11 @@ public enum SequencePooling: String, Codable, Sendable {
         }
         return weights.batchedMatmul(sequence).reshaped([n, d])
     }
+
+    /// Pools `copies` blocks of the real positions `packing` holds, `sequence: [copies·R, d]`,
+    /// for the targets `target: [N, d]` (mean pooling without one), giving `[copies·N, d]`: the
+    /// padded call's values, block by block (``Tensor/pooledSequences(offsets:targets:)``).
+    public func callAsFunction(packed sequence: Tensor, _ packing: SequencePacking, target: Tensor?) -> Tensor {
+        sequence.pooledSequences(offsets: packing.offsets, targets: self == .targetAttention ? target : nil)
+    }
 }
