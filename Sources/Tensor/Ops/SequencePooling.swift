@@ -59,6 +59,9 @@ extension Tensor {
             let dx = requiresGrad ? gradBuffer() : nil
             let dt = targets.flatMap { $0.requiresGrad ? $0.gradBuffer() : nil }
             let (x, w, t) = (pointer, weights.pointer, targets?.pointer)
+            // Each row's g·e_r, read twice.
+            let products = Tensor.uninitialized([shape[0]])
+            let ge = products.pointer
             offsets.withUnsafeBufferPointer { offsets in
                 Parallelism.forEachChunk(n, costPerItem: copies * 6 * d * Swift.max(1, positions / Swift.max(1, n))) { samples in
                     for s in samples {
@@ -69,9 +72,14 @@ extension Tensor {
                             let g = dy + (c * n + s) * d
                             // du/de_r = w_r; through the weights, ds_r = w_r (g·e_r − Σ_q w_q g·e_q).
                             var centre: Float = 0
-                            if t != nil { for r in rows { centre += w[r] * dot(g, x + r * d, d) } }
+                            if t != nil {
+                                for r in rows {
+                                    ge[r] = dot(g, x + r * d, d)
+                                    centre += w[r] * ge[r]
+                                }
+                            }
                             for r in rows {
-                                let ds = t == nil ? 0 : w[r] * (dot(g, x + r * d, d) - centre) * scale
+                                let ds = t == nil ? 0 : w[r] * (ge[r] - centre) * scale
                                 if let dx {
                                     addScaled(g, w[r], into: dx + r * d, d)
                                     if let t, ds != 0 { addScaled(t + s * d, ds, into: dx + r * d, d) }
@@ -89,7 +97,16 @@ extension Tensor {
 /// `Σ_i a[i]·b[i]` over `n` floats.
 @inline(__always)
 private func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    var sum: Float = 0
-    for i in 0..<n { sum += a[i] * b[i] }
+    var lanes = Vec(repeating: 0)
+    var i = 0
+    while i + 16 <= n {
+        lanes += loadVec(a + i) * loadVec(b + i)
+        i += 16
+    }
+    var sum = lanesSum(lanes)
+    while i < n {
+        sum += a[i] * b[i]
+        i += 1
+    }
     return sum
 }
