@@ -134,9 +134,9 @@ private struct AttentionBlocks {
     func loadHead(_ rows: UnsafePointer<Float>, rowStride: Int, head h: Int, heads: Int, byColumn part: Part,
                   into b: Blocks) {
         let d = headWidth * heads
-        b.byColumn.update(repeating: 0, count: paddedWidth * paddedLength)
-        // Queries, keys and values lie one after another, so one block `[3, L, dhp]` holds them.
-        b.queries.update(repeating: 0, count: 3 * length * paddedWidth)
+        // Queries, keys and values lie one after another, so one block `[3, L, dhp]` holds them;
+        // its padding columns, when a head is not whole vectors, are zeros.
+        if headWidth < paddedWidth { b.queries.update(repeating: 0, count: 3 * length * paddedWidth) }
         for part in 0..<3 {
             let block = b.queries + part * length * paddedWidth
             for i in 0..<length {
@@ -145,8 +145,10 @@ private struct AttentionBlocks {
             }
         }
         let source = b.queries + part.rawValue * length * paddedWidth
-        for i in 0..<length {
-            for c in 0..<headWidth { b.byColumn[c * paddedLength + i] = source[i * paddedWidth + c] }
+        for c in 0..<paddedWidth {
+            let column = b.byColumn + c * paddedLength
+            for i in 0..<length { column[i] = source[i * paddedWidth + c] }
+            (column + length).update(repeating: 0, count: paddedLength - length)
         }
     }
 
