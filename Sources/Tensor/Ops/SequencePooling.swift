@@ -34,7 +34,7 @@ extension Tensor {
                         if let t {
                             var largest = -Float.infinity
                             for r in rows {
-                                w[r] = dot(x + r * d, t + s * d, d) * scale
+                                w[r] = dotKernel(x + r * d, t + s * d, d) * scale
                                 largest = Swift.max(largest, w[r])
                             }
                             var total: Float = 0
@@ -74,7 +74,7 @@ extension Tensor {
                             var centre: Float = 0
                             if t != nil {
                                 for r in rows {
-                                    ge[r] = dot(g, x + r * d, d)
+                                    ge[r] = dotKernel(g, x + r * d, d)
                                     centre += w[r] * ge[r]
                                 }
                             }
@@ -92,21 +92,4 @@ extension Tensor {
             }
         }
     }
-}
-
-/// `Σ_i a[i]·b[i]` over `n` floats.
-@inline(__always)
-private func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    var lanes = Vec(repeating: 0)
-    var i = 0
-    while i + 16 <= n {
-        lanes += loadVec(a + i) * loadVec(b + i)
-        i += 16
-    }
-    var sum = lanesSum(lanes)
-    while i < n {
-        sum += a[i] * b[i]
-        i += 1
-    }
-    return sum
 }
