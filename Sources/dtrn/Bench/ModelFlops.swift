@@ -51,7 +51,7 @@ struct ModelFlops {
     var multiplyAdds: Double
 
     /// FLOPs of one sample's forward pass.
-    var forward: Double { 2 * Double(multiplyAdds) }
+    var forward: Double { 2 * multiplyAdds }
 
     /// FLOPs of one sample's training step (forward and backward).
     var training: Double { 3 * forward }
@@ -65,10 +65,10 @@ struct ModelFlops {
         let width = (layout.fieldCount + layout.sequences.count) * config.embeddingDimension
         switch config.model {
         case "shared-bottom", "omoe", "mmoe", "cgc", "ple":
-            multiplyAdds = Double(count.sequencePooling(copies: 1) + count.backbone(config.model, inputSize: width, distinctInputs: 1))
+            multiplyAdds = Double(count.sequencePooling() + count.backbone(config.model, inputSize: width, distinctInputs: 1))
         case "single-task":
             let network = Count.mlp(width, config.bottomHidden + config.towerHidden + [1])
-            multiplyAdds = Double(layout.tasks.count * (count.sequencePooling(copies: 1) + network))
+            multiplyAdds = Double(layout.tasks.count * (count.sequencePooling() + network))
         case "dtrn":
             multiplyAdds = count.dtrn(inputSize: width)
         default:
@@ -99,11 +99,11 @@ struct ModelFlops {
             tasks * Self.mlp(input, config.towerHidden + [1])
         }
 
-        /// Pooling every behaviour sequence `copies` times: the target's scores and the
+        /// Pooling every behaviour sequence at its padded length: the target's scores and the
         /// weighted sum, or the weighted sum alone for mean pooling.
-        func sequencePooling(copies: Int) -> Int {
+        func sequencePooling() -> Int {
             let products = layout.targetItemField == nil ? 1 : 2
-            return layout.sequences.reduce(0) { $0 + copies * products * $1.length * d }
+            return layout.sequences.reduce(0) { $0 + products * $1.length * d }
         }
 
         /// The backbone `name` on per-task inputs of width `inputSize`, of which
@@ -142,21 +142,21 @@ struct ModelFlops {
         }
 
         /// DTRN: per behaviour, the attention residual once per encoder, the feed-forward
-        /// layer (both over the sequence's extent) and pooling (over its padded length) once
-        /// per (task, behaviour) interest; the per-task field gates;
-        /// the backbone on the per-task representations.
+        /// layer and pooling once per (task, behaviour) interest, all over the sequence's
+        /// extent; the per-task field gates; the backbone on the per-task representations.
         func dtrn(inputSize: Int) -> Double {
             let separate = config.separateEncoders, conditioned = !separate && config.taskSpecificInterest
             let interestsPerBehaviour = separate || conditioned ? tasks : 1
             let attentionPasses = separate ? tasks : 1
+            let poolingProducts = Double(layout.targetItemField == nil ? 1 : 2)
             var encoders = 0.0
             for extent in extents {
                 let (l, l2, d) = (extent.length, extent.squaredLength, Double(d))
                 let attention = l * d * 3 * d + 2 * l2 * d + l * d * d
-                encoders += Double(attentionPasses) * attention
-                    + Double(interestsPerBehaviour) * 2 * l * d * Double(config.feedForwardHidden)
+                let perInterest = 2 * l * d * Double(config.feedForwardHidden) + poolingProducts * l * d
+                encoders += Double(attentionPasses) * attention + Double(interestsPerBehaviour) * perInterest
             }
-            var total = sequencePooling(copies: interestsPerBehaviour)
+            var total = 0
             let fields = layout.fieldCount + layout.sequences.count
             if config.representationRefinement {
                 let bottleneck = max(1, fields / max(1, config.gateReduction))
