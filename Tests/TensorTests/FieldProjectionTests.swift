@@ -91,5 +91,63 @@ final class FieldProjectionTests: XCTestCase {
         assertClose(gathered().linear(weight, bias: bias).values, (gathered() * 1).linear(weight, bias: bias).values)
         assertGradientsMatch([values, vectors, weight, bias]) { gathered().linear(weight, bias: bias) }
     }
-}
 
+    /// The gather's five fields and two further vectors per sample, each scaled by a weight
+    /// per sample, as DTRN's refinement gates weight a task's fields and interests.
+    private struct WeightedFixture {
+        let base: Fixture
+        let extra: Tensor, weights: Tensor, weight: Tensor, bias: Tensor
+
+        init(rows: Int, outputs: Int) {
+            base = Fixture(rows: rows)
+            extra = randomTensor([rows, 2, 4], seed: 71)
+            weights = randomTensor([rows, 7], seed: 72, in: 0...2)
+            weight = randomTensor([28, outputs], seed: 73)
+            bias = randomTensor([outputs], seed: 74)
+        }
+
+        var parameters: [Tensor] { [base.first, base.second, base.values, base.vectors, extra, weights, weight, bias] }
+
+        private func fields() -> Tensor {
+            Tensor.gatherFields([base.first, base.second, base.first], ids: base.ids, rows: base.rows,
+                                numeric: (base.values, base.vectors))
+        }
+
+        /// Through the projections, the weights folded in.
+        func projected() -> Tensor {
+            let fields = fields()
+            return Tensor.concat([fields, extra], axis: 1).weighted(by: weights, leadingFields: fields).linear(weight, bias: bias)
+        }
+
+        /// The product of the weighted matrix.
+        func direct() -> Tensor {
+            let all = Tensor.concat([fields(), extra], axis: 1)
+            return (all * weights.reshaped([base.rows, 7, 1])).reshaped([base.rows, -1]).linear(weight, bias: bias)
+        }
+    }
+
+    func testWeightedFieldsGoThroughTheProjections() {
+        let fixture = WeightedFixture(rows: 16, outputs: 6)
+        for t in fixture.parameters { t.requiresGrad = true }
+        // The fields' part through the projections, the further vectors' by a product, added.
+        XCTAssertEqual(fixture.projected().gradFunction?.name, "add")
+        XCTAssertEqual(fixture.direct().gradFunction?.name, "linear")
+        assertGradientsMatch(fixture.parameters, fixture.projected)
+    }
+
+    func testWeightedFieldsEqualTheProductOfTheWeightedMatrix() {
+        for outputs in [6, 70] {
+            let fixture = WeightedFixture(rows: 64, outputs: outputs)
+            let readout = randomTensor([64, outputs], seed: 75)
+            func gradients(_ f: () -> Tensor) -> (output: [Float], grads: [[Float]]) {
+                for t in fixture.parameters { t.zeroGrad(); t.requiresGrad = true }
+                let y = f()
+                (y * readout).sum().backward()
+                return (y.values, fixture.parameters.map { $0.grad!.values })
+            }
+            let (projected, direct) = (gradients(fixture.projected), gradients(fixture.direct))
+            assertClose(projected.output, direct.output)
+            for (p, d) in zip(projected.grads, direct.grads) { assertClose(p, d, tolerance: 1e-4) }
+        }
+    }
+}

@@ -30,7 +30,10 @@ public final class RepresentationRefinementModule: Module {
         }
         return interests.enumerated().map { t, u in
             let all = stack(u)
-            return (gates.isEmpty ? all : gates[t](all)).reshaped([n, -1])
+            guard !gates.isEmpty else { return all.reshaped([n, -1]) }
+            // Weighted as the gate weights them, marked so that the backbone's first layer
+            // can fold the weights into the fields' per-value projections.
+            return all.weighted(by: gates[t].weights(all), leadingFields: fields)
         }
     }
 }

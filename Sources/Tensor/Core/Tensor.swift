@@ -26,6 +26,9 @@ public final class Tensor: @unchecked Sendable {
     /// The field gather this tensor holds (as `[N, W, d]` or `[N, W·d]`), when it holds one:
     /// a linear map reading it may then work from the gather's tables directly.
     var fieldGather: FieldGather?
+    /// The weighted field gather this tensor holds (`[N, K·d]`, its first W fields a field
+    /// gather's, each scaled per sample), when it holds one; see ``weighted(by:leadingFields:)``.
+    var weightedFields: WeightedFields?
 
     /// Wraps existing storage. `storage.count` must equal the product of `shape`.
     public init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {

@@ -99,11 +99,63 @@ struct CompactValues {
     func rows(of f: Int) -> (first: Int, count: Int) { (offsets[f], offsets[f + 1] - offsets[f]) }
 }
 
+/// A field gather whose fields are each scaled by a weight per sample, followed by further
+/// columns: `x = [a_1·e_1 … a_W·e_W, a_W+1·v_1 …]` (DTRN's refined bottom representation,
+/// the gather's fields and the interests, gated). A linear map over it is the weighted sum of
+/// the fields' projections, `Σ_f a_f · P_f[id_f]`, plus the product of the further columns.
+final class WeightedFields {
+    /// The gather of the first W fields.
+    let source: FieldGather
+    /// The weights `[N, K]`, K ≥ W: the first W scale the gather's fields.
+    let weights: Tensor
+
+    init(source: FieldGather, weights: Tensor) {
+        (self.source, self.weights) = (source, weights)
+    }
+}
+
 extension Tensor {
+    /// `self: [N, K, d]` with each of its K rows scaled by `weights: [N, K]`, flattened to
+    /// `[N, K·d]`: the same as `(self * weights.reshaped([N, K, 1])).reshaped([N, K·d])`.
+    ///
+    /// When the first fields of `self` are the field gather `fields` (`[N, W, d]`, W ≤ K, as
+    /// ``gatherFields(_:ids:rows:numeric:)`` made it), linear maps reading the result in a
+    /// recorded (training) pass run through per-value projections with the weights folded
+    /// in, as they do for the gather itself (see ``linear(_:bias:)``).
+    public func weighted(by weights: Tensor, leadingFields fields: Tensor) -> Tensor {
+        precondition(rank == 3 && weights.shape == [shape[0], shape[1]],
+                     "weighted: weights \(weights.shape) do not match \(shape)")
+        let (n, k) = (shape[0], shape[1])
+        let out = (self * weights.reshaped([n, k, 1])).reshaped([n, k * shape[2]])
+        if let source = fields.fieldGather, source.rows == n, source.width <= k, source.dimension == shape[2] {
+            out.weightedFields = WeightedFields(source: source, weights: weights)
+        }
+        return out
+    }
+
+    /// `self · weight + bias` through per-value projections, when `self` holds a field gather
+    /// (plain or weighted) for which they are cheaper than the product; nil otherwise.
+    func projectedLinear(_ weight: Tensor, bias: Tensor) -> Tensor? {
+        guard rank == 2 else { return nil }
+        if let source = fieldGather, source.prefersProjection {
+            return Tensor.projectedFields(source, weight: weight, bias: bias)
+        }
+        // Weighted gathers only while recording gradients: a scored row then gets the same
+        // bits alone as in any batch (the choice of path depends on the batch's size).
+        guard let weighted = weightedFields, Autograd.isEnabled, weighted.source.prefersProjection else { return nil }
+        let split = weighted.source.width * weighted.source.dimension, k = weight.shape[0]
+        let fields = Tensor.projectedFields(weighted.source, weight: split == k ? weight : weight.rows(0..<split), bias: bias,
+                                            fieldWeights: weighted.weights)
+        guard split < k else { return fields }
+        return fields + slice(axis: 1, split..<k).matmul(weight.rows(split..<k))
+    }
+
     /// `x · weight + bias` for `x` the field gather `source`, flattened to `[N, W·d]`, through
     /// per-value projections (see ``FieldGather``); the inputs are the tables, the numeric
-    /// values and vectors, the weight and the bias — the gathered matrix is not read.
-    static func projectedFields(_ source: FieldGather, weight: Tensor, bias: Tensor) -> Tensor {
+    /// values and vectors, the weight and the bias — the gathered matrix is not read. With
+    /// `fieldWeights` (`[N, K]`, K ≥ W), field f of sample i is scaled by `fieldWeights[i, f]`,
+    /// which is then an input too.
+    static func projectedFields(_ source: FieldGather, weight: Tensor, bias: Tensor, fieldWeights: Tensor? = nil) -> Tensor {
         let (rows, fields, width, d) = (source.rows, source.tables.count, source.width, source.dimension)
         let n = weight.shape[1]
         let compact = source.compact
@@ -128,12 +180,18 @@ extension Tensor {
         let out = Tensor.uninitialized([rows, n])
         let (y, b) = (out.pointer, bias.pointer)
         let values = source.numeric.map { UnsafePointer($0.values.pointer) }
+        let scales = fieldWeights.map { UnsafePointer($0.pointer) }, scaleStride = fieldWeights?.shape[1] ?? 0
+        if let fieldWeights {
+            precondition(fieldWeights.shape == [rows, scaleStride] && scaleStride >= width,
+                         "projectedFields: field weights \(fieldWeights.shape) for \(rows) rows of \(width) fields")
+        }
         compact.slots.withUnsafeBufferPointer { slots in
             Parallelism.forEachChunk(rows, costPerItem: width * n) { range in
                 for i in range {
                     let row = ProjectedRow(projections: p, stride: stride, slots: slots.baseAddress! + i * fields,
                                            fields: fields, numeric: values.map { $0 + i * numericCount },
-                                           numericStart: numericRow, numericCount: numericCount)
+                                           numericStart: numericRow, numericCount: numericCount,
+                                           scales: scales.map { $0 + i * scaleStride })
                     let yi = y + i * n
                     var c = 0
                     while c + 64 <= n {
@@ -149,8 +207,9 @@ extension Tensor {
             }
         }
         let numericInputs = source.numeric.map { [$0.values, $0.vectors] } ?? []
-        let kept = source.numeric?.values.requiresGrad == true ? projections : nil
-        return Tensor.result(out, op: "projectedFields", inputs: source.tables + numericInputs + [weight, bias]) { out in
+        let kept = source.numeric?.values.requiresGrad == true || fieldWeights?.requiresGrad == true ? projections : nil
+        let inputs = source.tables + numericInputs + [weight, bias] + (fieldWeights.map { [$0] } ?? [])
+        return Tensor.result(out, op: "projectedFields", inputs: inputs) { out in
             let dY = out.grad!.pointer
             // G: the output gradient summed per distinct value (numeric rows scaled by x),
             // and the bias gradient, each thread owning a block of columns, walked in tiles.
@@ -162,7 +221,8 @@ extension Tensor {
                     for i in 0..<rows {
                         let row = ProjectedRow(projections: gs, stride: stride, slots: slots.baseAddress! + i * fields,
                                                fields: fields, numeric: values.map { $0 + i * numericCount },
-                                               numericStart: numericRow, numericCount: numericCount)
+                                               numericStart: numericRow, numericCount: numericCount,
+                                               scales: scales.map { $0 + i * scaleStride })
                         let dyi = dY + i * n
                         var c = columns.lowerBound
                         while c + 64 <= columns.upperBound {
@@ -177,11 +237,27 @@ extension Tensor {
                     }
                 }
             }
-            if let kept, let values = source.numeric?.values {
+            if let kept, let values = source.numeric?.values, values.requiresGrad {
                 let (dValues, p) = (values.gradBuffer(), kept.pointer)
                 for i in 0..<rows {
                     for g in 0..<numericCount {
-                        dValues[i * numericCount + g] += dotKernel(p + (numericRow + g) * stride, dY + i * n, n)
+                        let scale = scales.map { $0[i * scaleStride + fields + g] } ?? 1
+                        dValues[i * numericCount + g] += scale * dotKernel(p + (numericRow + g) * stride, dY + i * n, n)
+                    }
+                }
+            }
+            // A field weight's gradient is its sample's output gradient against the row it scales.
+            if let kept, let fieldWeights, fieldWeights.requiresGrad {
+                let (dScales, p) = (fieldWeights.gradBuffer(), kept.pointer)
+                compact.slots.withUnsafeBufferPointer { slots in
+                    Parallelism.forEachChunk(rows, costPerItem: width * n) { range in
+                        for i in range {
+                            let (dyi, target) = (dY + i * n, dScales + i * scaleStride)
+                            for f in 0..<fields { target[f] += dotKernel(p + Int(slots[i * fields + f]) * stride, dyi, n) }
+                            for g in 0..<numericCount {
+                                target[fields + g] += values![i * numericCount + g] * dotKernel(p + (numericRow + g) * stride, dyi, n)
+                            }
+                        }
                     }
                 }
             }
@@ -237,9 +313,16 @@ private struct ProjectedRow {
     let numeric: UnsafePointer<Float>?
     let numericStart: Int
     let numericCount: Int
+    /// The sample's weight per field (categorical, then numeric), when the fields are weighted.
+    let scales: UnsafePointer<Float>?
 
     @inline(__always) private func field(_ f: Int) -> UnsafeMutablePointer<Float> {
         projections + Int(slots[f]) * stride
+    }
+
+    /// Numeric field g's factor: the sample's value, times its weight when weighted.
+    @inline(__always) private func numericScale(_ g: Int) -> Float {
+        numeric![g] * (scales.map { $0[fields + g] } ?? 1)
     }
 
     @inline(__always) private func numericRow(_ g: Int) -> UnsafeMutablePointer<Float> {
@@ -249,13 +332,20 @@ private struct ProjectedRow {
     /// Writes `bias` plus the sample's rows at columns `column ..< column + 64` to `y`.
     @inline(__always) func sum64(bias: UnsafePointer<Float>, column: Int, into y: UnsafeMutablePointer<Float>) {
         var (a0, a1, a2, a3) = (loadVec(bias), loadVec(bias + 16), loadVec(bias + 32), loadVec(bias + 48))
-        for f in 0..<fields {
-            let q = field(f) + column
-            a0 += loadVec(q); a1 += loadVec(q + 16); a2 += loadVec(q + 32); a3 += loadVec(q + 48)
+        if let scales {
+            for f in 0..<fields {
+                let (a, q) = (scales[f], field(f) + column)
+                a0 += a * loadVec(q); a1 += a * loadVec(q + 16); a2 += a * loadVec(q + 32); a3 += a * loadVec(q + 48)
+            }
+        } else {
+            for f in 0..<fields {
+                let q = field(f) + column
+                a0 += loadVec(q); a1 += loadVec(q + 16); a2 += loadVec(q + 32); a3 += loadVec(q + 48)
+            }
         }
-        if let numeric {
+        if numeric != nil {
             for g in 0..<numericCount {
-                let (x, q) = (numeric[g], numericRow(g) + column)
+                let (x, q) = (numericScale(g), numericRow(g) + column)
                 a0 += x * loadVec(q); a1 += x * loadVec(q + 16); a2 += x * loadVec(q + 32); a3 += x * loadVec(q + 48)
             }
         }
@@ -268,14 +358,23 @@ private struct ProjectedRow {
         // Two accumulators, so that consecutive additions do not wait for each other.
         var (even, odd) = (initial, Vec(repeating: 0))
         var f = 0
-        while f + 1 < fields {
-            even += loadVec(field(f) + column)
-            odd += loadVec(field(f + 1) + column)
-            f += 2
+        if let scales {
+            while f + 1 < fields {
+                even += scales[f] * loadVec(field(f) + column)
+                odd += scales[f + 1] * loadVec(field(f + 1) + column)
+                f += 2
+            }
+            if f < fields { even += scales[f] * loadVec(field(f) + column) }
+        } else {
+            while f + 1 < fields {
+                even += loadVec(field(f) + column)
+                odd += loadVec(field(f + 1) + column)
+                f += 2
+            }
+            if f < fields { even += loadVec(field(f) + column) }
         }
-        if f < fields { even += loadVec(field(f) + column) }
-        if let numeric {
-            for g in 0..<numericCount { odd += numeric[g] * loadVec(numericRow(g) + column) }
+        if numeric != nil {
+            for g in 0..<numericCount { odd += numericScale(g) * loadVec(numericRow(g) + column) }
         }
         return even + odd
     }
@@ -284,14 +383,22 @@ private struct ProjectedRow {
     /// numeric rows weighted by the sample's values).
     @inline(__always) func add64(_ dy: UnsafePointer<Float>, column: Int) {
         let (d0, d1, d2, d3) = (loadVec(dy), loadVec(dy + 16), loadVec(dy + 32), loadVec(dy + 48))
-        for f in 0..<fields {
-            let q = field(f) + column
-            storeVec(loadVec(q) + d0, q); storeVec(loadVec(q + 16) + d1, q + 16)
-            storeVec(loadVec(q + 32) + d2, q + 32); storeVec(loadVec(q + 48) + d3, q + 48)
+        if let scales {
+            for f in 0..<fields {
+                let (a, q) = (scales[f], field(f) + column)
+                storeVec(loadVec(q) + a * d0, q); storeVec(loadVec(q + 16) + a * d1, q + 16)
+                storeVec(loadVec(q + 32) + a * d2, q + 32); storeVec(loadVec(q + 48) + a * d3, q + 48)
+            }
+        } else {
+            for f in 0..<fields {
+                let q = field(f) + column
+                storeVec(loadVec(q) + d0, q); storeVec(loadVec(q + 16) + d1, q + 16)
+                storeVec(loadVec(q + 32) + d2, q + 32); storeVec(loadVec(q + 48) + d3, q + 48)
+            }
         }
-        guard let numeric else { return }
+        guard numeric != nil else { return }
         for g in 0..<numericCount {
-            let (x, q) = (numeric[g], numericRow(g) + column)
+            let (x, q) = (numericScale(g), numericRow(g) + column)
             storeVec(loadVec(q) + x * d0, q); storeVec(loadVec(q + 16) + x * d1, q + 16)
             storeVec(loadVec(q + 32) + x * d2, q + 32); storeVec(loadVec(q + 48) + x * d3, q + 48)
         }
@@ -301,12 +408,12 @@ private struct ProjectedRow {
     @inline(__always) func add16(_ v: Vec, column: Int) {
         for f in 0..<fields {
             let q = field(f) + column
-            storeVec(loadVec(q) + v, q)
+            storeVec(loadVec(q) + (scales.map { $0[f] * v } ?? v), q)
         }
-        guard let numeric else { return }
+        guard numeric != nil else { return }
         for g in 0..<numericCount {
             let q = numericRow(g) + column
-            storeVec(loadVec(q) + numeric[g] * v, q)
+            storeVec(loadVec(q) + numericScale(g) * v, q)
         }
     }
 }

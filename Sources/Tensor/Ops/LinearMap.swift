@@ -5,17 +5,16 @@ extension Tensor {
     /// broadcast op runs; the backward adds `dX = dY · Wᵀ`, `dW = Xᵀ · dY` and
     /// `db = Σ_rows dY`.
     ///
-    /// When `self` is a field gather flattened to `[N, W·d]` and the tables are small next to
-    /// the batch, the map is computed from per-value projections instead (see
+    /// When `self` is a field gather flattened to `[N, W·d]`, or such a gather weighted per
+    /// sample and field (``weighted(by:leadingFields:)``), and the tables are small next to the
+    /// batch, the map is computed from per-value projections instead (see
     /// `Sources/Tensor/Ops/FieldProjection.swift`).
     public func linear(_ weight: Tensor, bias: Tensor) -> Tensor {
         precondition(weight.rank == 2 && lastDimension == weight.shape[0],
                      "linear: \(shape) · \(weight.shape) do not multiply")
         let (m, k, n) = (rowCount, weight.shape[0], weight.shape[1])
         precondition(bias.count == n, "linear: bias of \(bias.count) values for \(n) outputs")
-        if let source = fieldGather, rank == 2, source.prefersProjection {
-            return Tensor.projectedFields(source, weight: weight, bias: bias)
-        }
+        if let projected = projectedLinear(weight, bias: bias) { return projected }
         let out = Tensor.uninitialized(Array(shape.dropLast()) + [n])
         let y = out.pointer
         writeBias(bias.pointer, intoRows: m, of: y, width: n)
@@ -68,11 +67,11 @@ extension Tensor {
     public func linears(_ maps: [(weight: Tensor, bias: Tensor)]) -> [Tensor] {
         let widths = maps.map { $0.weight.shape[1] }
         guard maps.count > 1, widths.reduce(0, +) <= Tensor.widestMergedMaps,
-              let source = fieldGather, rank == 2, source.prefersProjection else {
+              rank == 2, (fieldGather ?? weightedFields?.source)?.prefersProjection == true else {
             return maps.map { linear($0.weight, bias: $0.bias) }
         }
         let weight = Tensor.concat(maps.map(\.weight), axis: 1), bias = Tensor.concat(maps.map(\.bias), axis: 0)
-        return Tensor.projectedFields(source, weight: weight, bias: bias).split(widths, axis: 1)
+        return projectedLinear(weight, bias: bias)!.split(widths, axis: 1)
     }
 
     /// The most output columns ``linears(_:)`` merges: beyond it one pass per map costs
