@@ -150,4 +150,25 @@ final class FieldProjectionTests: XCTestCase {
             for (p, d) in zip(projected.grads, direct.grads) { assertClose(p, d, tolerance: 1e-4) }
         }
     }
+
+    func testScoringGivesARowTheSameBitsAloneAsInAnyBatch() {
+        // Ten fields of 20 values, 256 rows: training would take the product for one row and
+        // the projections for the batch; scoring takes the projections for both.
+        let tables = (0..<10).map { randomTensor([20, 16], seed: UInt64(80 + $0)) }
+        let weight = randomTensor([160, 70], seed: 90), bias = randomTensor([70], seed: 91)
+        let rows = 256
+        let ids: [Int32] = (0..<rows * 10).map { (i: Int) -> Int32 in Int32((i * 7 + i / 10) % 20) }
+        func scores(_ range: Range<Int>) -> [UInt32] {
+            Autograd.inference {
+                let ids = Array(ids[(range.lowerBound * 10)..<(range.upperBound * 10)])
+                return Tensor.gatherFields(tables, ids: ids, rows: range.count).reshaped([range.count, -1])
+                    .linear(weight, bias: bias).values.map(\.bitPattern)
+            }
+        }
+        let together = scores(0..<rows)
+        let alone: [UInt32] = (0..<8).flatMap { (r: Int) -> [UInt32] in scores(r..<r + 1) }
+        let pairs: [UInt32] = scores(8..<10) + scores(10..<12)
+        XCTAssertEqual(alone, Array(together[..<(8 * 70)]))
+        XCTAssertEqual(pairs, Array(together[(8 * 70)..<(12 * 70)]))
+    }
 }

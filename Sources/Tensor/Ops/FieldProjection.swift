@@ -38,10 +38,18 @@ final class FieldGather {
     /// matrix. Per output column the product costs `N·W·d` multiply-adds; the projections at
     /// most `(V + G)·d` (V the tables' rows) plus `N·W` row additions, each counted as
     /// two multiply-adds (they stream from memory where the product's operands stay in cache).
+    ///
+    /// In training the batch decides. In scoring the choice is made as for a batch of at least
+    /// ``scoringRows`` rows, so that it, and with it a row's bits, does not depend on how many
+    /// rows are scored together: a row alone gets the bits it gets in any batch.
     var prefersProjection: Bool {
+        let rows = Autograd.isEnabled ? rows : Swift.max(rows, FieldGather.scoringRows)
         let vocabulary = tables.reduce(0) { $0 + $1.shape[0] }
         return (vocabulary + numericCount) * dimension + 2 * rows * width < rows * width * dimension
     }
+
+    /// The batch size scoring decides for (see ``prefersProjection``).
+    static let scoringRows = 1024
 }
 
 /// The distinct values a batch names, per field, compacted: field f's values are compact rows
@@ -119,9 +127,9 @@ extension Tensor {
     /// `[N, K·d]`: the same as `(self * weights.reshaped([N, K, 1])).reshaped([N, K·d])`.
     ///
     /// When the first fields of `self` are the field gather `fields` (`[N, W, d]`, W ≤ K, as
-    /// ``gatherFields(_:ids:rows:numeric:)`` made it), linear maps reading the result in a
-    /// recorded (training) pass run through per-value projections with the weights folded
-    /// in, as they do for the gather itself (see ``linear(_:bias:)``).
+    /// ``gatherFields(_:ids:rows:numeric:)`` made it), linear maps reading the result run
+    /// through per-value projections with the weights folded in, as they do for the gather
+    /// itself (see ``linear(_:bias:)``).
     public func weighted(by weights: Tensor, leadingFields fields: Tensor) -> Tensor {
         precondition(rank == 3 && weights.shape == [shape[0], shape[1]],
                      "weighted: weights \(weights.shape) do not match \(shape)")
@@ -140,9 +148,7 @@ extension Tensor {
         if let source = fieldGather, source.prefersProjection {
             return Tensor.projectedFields(source, weight: weight, bias: bias)
         }
-        // Weighted gathers only while recording gradients: a scored row then gets the same
-        // bits alone as in any batch (the choice of path depends on the batch's size).
-        guard let weighted = weightedFields, Autograd.isEnabled, weighted.source.prefersProjection else { return nil }
+        guard let weighted = weightedFields, weighted.source.prefersProjection else { return nil }
         let split = weighted.source.width * weighted.source.dimension, k = weight.shape[0]
         let fields = Tensor.projectedFields(weighted.source, weight: split == k ? weight : weight.rows(0..<split), bias: bias,
                                             fieldWeights: weighted.weights)
