@@ -45,7 +45,7 @@ public struct SequencePacking: Sendable {
     public func pack(_ x: Tensor) -> Tensor {
         precondition(x.rank == 3 && x.shape[0] == samples && x.shape[1] == length,
                      "pack: \(x.shape) is not [\(samples), \(length), w]")
-        return x.reshaped([samples * length, x.shape[2]]).selectingRows(rows)
+        return x.reshaped([samples * length, x.shape[2]]).gather(rows, shape: [count])
     }
 
     /// A packed block `[R, w]` placed back as `[N, L, w]`, with zeros at the padding.

@@ -1,30 +1,10 @@
-/// Moving chosen rows of a tensor into a dense block and back: the pair that lets the
-/// position-wise layers of a sequence encoder run on real positions only, not on padding.
+/// Placing a dense block of rows back among zeros: the inverse of taking chosen rows with
+/// ``gather(_:shape:)``, which lets the position-wise layers of a sequence encoder run on
+/// real positions only, not on padding.
 extension Tensor {
-    /// Rows `rows` of `self` viewed as `[M, w]` (w the last dimension), in order: `[K, w]` for
-    /// K = `rows.count`. The rows must be strictly increasing and below M.
-    ///
-    /// Backward adds each output row's gradient to its source row; the rows not chosen get
-    /// none.
-    public func selectingRows(_ rows: [Int32]) -> Tensor {
-        let (w, m) = (lastDimension, rowCount)
-        precondition(Tensor.areIncreasing(rows, below: m), "selectingRows: rows must be strictly increasing and below \(m)")
-        let out = Tensor.uninitialized([rows.count, w])
-        rows.withUnsafeBufferPointer { rows in
-            Tensor.copyRows(rows, from: pointer, to: out.pointer, width: w, gather: true)
-        }
-        return Tensor.result(out, op: "select-rows", inputs: [self]) { [self] out in
-            let (gradient, keep) = gradDestination()
-            if keep == 0 { gradient.update(repeating: 0, count: count) }
-            rows.withUnsafeBufferPointer { rows in
-                Tensor.addRows(rows, from: out.grad!.pointer, to: gradient, width: w, gather: false)
-            }
-        }
-    }
-
     /// `self`, `[K, w]`, placed at rows `rows` of an otherwise zero `[count, w]` block: the
-    /// inverse of ``selectingRows(_:)``. The K rows must be strictly increasing and below
-    /// `count`.
+    /// inverse of `gather(rows, shape: [K])` on that block. The K rows must be strictly
+    /// increasing and below `count`.
     ///
     /// Backward reads each row's gradient back from its place.
     public func placingRows(_ rows: [Int32], count: Int) -> Tensor {
@@ -41,7 +21,7 @@ extension Tensor {
                 if keep == 0 {
                     Tensor.copyRows(rows, from: out.grad!.pointer, to: gradient, width: w, gather: true)
                 } else {
-                    Tensor.addRows(rows, from: out.grad!.pointer, to: gradient, width: w, gather: true)
+                    Tensor.addRows(rows, from: out.grad!.pointer, to: gradient, width: w)
                 }
             }
         }
@@ -68,14 +48,11 @@ extension Tensor {
         }
     }
 
-    /// As ``copyRows(_:from:to:width:gather:)``, adding instead of copying.
+    /// Adds row `rows[i]` of `x` to row i of `y`.
     private static func addRows(_ rows: UnsafeBufferPointer<Int32>, from x: UnsafePointer<Float>,
-                                to y: UnsafeMutablePointer<Float>, width w: Int, gather: Bool) {
+                                to y: UnsafeMutablePointer<Float>, width w: Int) {
         Parallelism.forEachChunk(rows.count, costPerItem: w) { range in
-            for i in range {
-                let r = Int(rows[i])
-                if gather { accumulate(x + r * w, into: y + i * w, w) } else { accumulate(x + i * w, into: y + r * w, w) }
-            }
+            for i in range { accumulate(x + Int(rows[i]) * w, into: y + i * w, w) }
         }
     }
 }
