@@ -82,6 +82,43 @@ final class FieldProjectionTests: XCTestCase {
         for (p, d) in zip(projected.grads, direct.grads) { assertClose(p, d) }
     }
 
+    func testConsecutiveFieldsOfSmallVocabulariesAreTakenTogether() {
+        XCTAssertEqual(JointValues.groups(vocabularies: [11, 54, 49, 19, 5]), [0..<2, 2..<4, 4..<5])
+        XCTAssertEqual(JointValues.groups(vocabularies: [5000, 2, 3]), [0..<1, 1..<3])
+        XCTAssertEqual(JointValues.groups(vocabularies: [2, 3], limit: 5), [0..<1, 1..<2])
+        XCTAssertEqual(JointValues.groups(vocabularies: []), [])
+    }
+
+    func testJointAndSingleFieldsEqualTheProductOfTheGatheredMatrix() {
+        // Fields of 3, 2000, 4 and 2 values: groups [0], [1] and [2, 3]. 1,024 rows, so that the
+        // projections beat the product; 300 columns cross the gradient's tiles.
+        let vocabularies = [3, 2000, 4, 2]
+        let tables = vocabularies.enumerated().map { randomTensor([$1, 8], seed: UInt64(100 + $0)) }
+        let weight = randomTensor([32, 300], seed: 104), bias = randomTensor([300], seed: 105)
+        let rows = 1024
+        let ids: [Int32] = (0..<rows * 4).map { (i: Int) -> Int32 in
+            let vocabulary = vocabularies[i % 4]
+            return Int32((i * 7 + i / 4) % vocabulary)
+        }
+        let gather = Tensor.gatherFields(tables, ids: ids, rows: rows).fieldGather!
+        XCTAssertTrue(gather.prefersProjection)
+        XCTAssertEqual(gather.joint.groups, [0..<1, 1..<2, 2..<4])
+        let pairs = Set((0..<rows).map { (i: Int) -> [Int32] in [ids[i * 4 + 2], ids[i * 4 + 3]] })
+        XCTAssertEqual(gather.joint.count, pairs.count)
+        let readout = randomTensor([rows, 300], seed: 106)
+        func gradients(_ map: (Tensor) -> Tensor) -> (output: [Float], grads: [[Float]]) {
+            for t in tables + [weight, bias] { t.zeroGrad(); t.requiresGrad = true }
+            let y = map(Tensor.gatherFields(tables, ids: ids, rows: rows).reshaped([rows, -1]))
+            (y * readout).sum().backward()
+            return (y.values, (tables + [weight, bias]).map { $0.grad!.values })
+        }
+        let projected = gradients { $0.linear(weight, bias: bias) }
+        let direct = gradients { ($0 * 1).linear(weight, bias: bias) }
+        XCTAssertEqual(projected.output.count, rows * 300)
+        assertClose(projected.output, direct.output, tolerance: 1e-4)
+        for (p, d) in zip(projected.grads, direct.grads) { assertClose(p, d, tolerance: 1e-3) }
+    }
+
     func testNumericFieldsAlone() {
         let values = randomTensor([32, 3], seed: 67), vectors = randomTensor([3, 8], seed: 68)
         let weight = randomTensor([24, 5], seed: 69), bias = randomTensor([5], seed: 70)

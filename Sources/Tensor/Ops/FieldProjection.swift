@@ -8,7 +8,8 @@
 /// instead of `N·W·d·n` — for Census-Income's few hundred values and a batch of 1,024, about
 /// a tenth. The backward mirrors it: the output gradient is summed per distinct value
 /// (`G_f`), then `dA_f = E_f[used]ᵀ · G_f` and `dE_f[used] = G_f · A_fᵀ`. Numeric fields are
-/// values of one row each, scaled by the sample's number.
+/// values of one row each, scaled by the sample's number. Consecutive fields of small
+/// vocabularies add one row per combination of their values (``JointValues``).
 ///
 /// The result equals the product of the gathered matrix up to the order of float additions.
 final class FieldGather {
@@ -24,6 +25,8 @@ final class FieldGather {
     let dimension: Int
     /// The distinct values, compacted on first use and shared by every map reading the gather.
     private(set) lazy var compact = CompactValues(self)
+    /// The combinations of small fields' values, made on first use by the unweighted maps.
+    private(set) lazy var joint = JointValues(self, compact: compact)
 
     init(tables: [Tensor], ids: [Int32], rows: Int, numeric: (values: Tensor, vectors: Tensor)?, dimension: Int) {
         (self.tables, self.ids, self.rows, self.numeric, self.dimension) = (tables, ids, rows, numeric, dimension)
@@ -166,10 +169,15 @@ extension Tensor {
         let n = weight.shape[1]
         let compact = source.compact
         let u = compact.count, numericCount = source.numericCount, numericRow = u - numericCount
+        // Unweighted, a sample adds one row per group of small fields (see `JointValues`), the
+        // joint rows following the compact ones; weighted, one row per field.
+        let joint = fieldWeights == nil ? source.joint : nil
+        let (readSlots, reads) = joint.map { ($0.slots, $0.groups.count) } ?? (compact.slots, fields)
         // Rows of the projections (and of their gradient) are padded to whole vectors.
         let stride = (n + 15) / 16 * 16
-        // P: every distinct value projected through its field's block of the weight.
-        let projections = Tensor.uninitialized([u, stride])
+        // P: every distinct value projected through its field's block of the weight, then the
+        // joint rows summed from them.
+        let projections = Tensor.uninitialized([u + (joint?.count ?? 0), stride])
         let (p, w) = (projections.pointer, weight.pointer)
         compact.embeddings.withUnsafeBufferPointer { e in
             forEachColumnBlock(n, cost: u * d) { columns in
@@ -180,6 +188,7 @@ extension Tensor {
                                       into: p + first * stride + columns.lowerBound, ldc: stride,
                                       m: count, n: columns.count, k: d, beta: 0)
                 }
+                joint?.sumMembers(in: p, stride: stride, columns: columns)
             }
         }
         // y_i = b + Σ_f P[slot(i, f)] + Σ_g x_ig · P[numeric g].
@@ -191,11 +200,11 @@ extension Tensor {
             precondition(fieldWeights.shape == [rows, scaleStride] && scaleStride >= width,
                          "projectedFields: field weights \(fieldWeights.shape) for \(rows) rows of \(width) fields")
         }
-        compact.slots.withUnsafeBufferPointer { slots in
+        readSlots.withUnsafeBufferPointer { slots in
             Parallelism.forEachChunk(rows, costPerItem: width * n) { range in
                 for i in range {
-                    let row = ProjectedRow(projections: p, stride: stride, slots: slots.baseAddress! + i * fields,
-                                           fields: fields, numeric: values.map { $0 + i * numericCount },
+                    let row = ProjectedRow(projections: p, stride: stride, slots: slots.baseAddress! + i * reads,
+                                           fields: reads, numeric: values.map { $0 + i * numericCount },
                                            numericStart: numericRow, numericCount: numericCount,
                                            scales: scales.map { $0 + i * scaleStride })
                     let yi = y + i * n
@@ -219,14 +228,14 @@ extension Tensor {
             let dY = out.grad!.pointer
             // G: the output gradient summed per distinct value (numeric rows scaled by x),
             // and the bias gradient, each thread owning a block of columns, walked in tiles.
-            let summed = Tensor.zeros([u, stride])
+            let summed = Tensor.zeros([u + (joint?.count ?? 0), stride])
             let gs = summed.pointer
             let db = bias.requiresGrad ? bias.gradBuffer() : nil
-            compact.slots.withUnsafeBufferPointer { slots in
+            readSlots.withUnsafeBufferPointer { slots in
                 forEachColumnTile(n, cost: rows * width) { columns in
                     for i in 0..<rows {
-                        let row = ProjectedRow(projections: gs, stride: stride, slots: slots.baseAddress! + i * fields,
-                                               fields: fields, numeric: values.map { $0 + i * numericCount },
+                        let row = ProjectedRow(projections: gs, stride: stride, slots: slots.baseAddress! + i * reads,
+                                               fields: reads, numeric: values.map { $0 + i * numericCount },
                                                numericStart: numericRow, numericCount: numericCount,
                                                scales: scales.map { $0 + i * scaleStride })
                         let dyi = dY + i * n
@@ -241,6 +250,7 @@ extension Tensor {
                         }
                         if let db { accumulate(dyi + columns.lowerBound, into: db + columns.lowerBound, columns.count) }
                     }
+                    joint?.spreadToMembers(in: gs, stride: stride, columns: columns)
                 }
             }
             if let kept, let values = source.numeric?.values, values.requiresGrad {
@@ -308,9 +318,10 @@ extension Tensor {
     }
 }
 
-/// The rows of a padded `[U + G, stride]` matrix (the projections, or their gradient) that
-/// one sample meets: one per categorical field, named by `slots`, and the numeric rows, each
-/// weighted by the sample's value.
+/// The rows of a padded `[U + G + J, stride]` matrix (the projections, or their gradient)
+/// that one sample meets: one per categorical field, or per group of fields (see
+/// ``JointValues``), named by `slots`, and the numeric rows, each weighted by the sample's
+/// value.
 private struct ProjectedRow {
     let projections: UnsafeMutablePointer<Float>
     let stride: Int
