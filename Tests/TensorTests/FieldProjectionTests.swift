@@ -120,7 +120,11 @@ final class FieldProjectionTests: XCTestCase {
     }
 
     func testNumericFieldsAlone() {
-        let values = randomTensor([32, 3], seed: 67), vectors = randomTensor([3, 8], seed: 68)
+        // A third of the values are zero: their rows are skipped, their gradients are not.
+        let values = Tensor(shape: [32, 3], values: randomTensor([32, 3], seed: 67).values.enumerated().map {
+            $0.offset % 3 == 1 ? 0 : $0.element
+        })
+        let vectors = randomTensor([3, 8], seed: 68)
         let weight = randomTensor([24, 5], seed: 69), bias = randomTensor([5], seed: 70)
         func gathered() -> Tensor { Tensor.gatherFields([], ids: [], rows: 32, numeric: (values, vectors)).reshaped([32, -1]) }
         for t in [values, vectors, weight, bias] { t.requiresGrad = true }

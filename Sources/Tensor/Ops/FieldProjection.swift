@@ -337,7 +337,8 @@ private struct ProjectedRow {
         projections + Int(slots[f]) * stride
     }
 
-    /// Numeric field g's factor: the sample's value, times its weight when weighted.
+    /// Numeric field g's factor: the sample's value, times its weight when weighted. A zero
+    /// factor's row adds nothing, and is skipped (Census-Income's amounts are mostly zero).
     @inline(__always) private func numericScale(_ g: Int) -> Float {
         numeric![g] * (scales.map { $0[fields + g] } ?? 1)
     }
@@ -361,7 +362,7 @@ private struct ProjectedRow {
             }
         }
         if numeric != nil {
-            for g in 0..<numericCount {
+            for g in 0..<numericCount where numericScale(g) != 0 {
                 let (x, q) = (numericScale(g), numericRow(g) + column)
                 a0 += x * loadVec(q); a1 += x * loadVec(q + 16); a2 += x * loadVec(q + 32); a3 += x * loadVec(q + 48)
             }
@@ -391,7 +392,7 @@ private struct ProjectedRow {
             if f < fields { even += loadVec(field(f) + column) }
         }
         if numeric != nil {
-            for g in 0..<numericCount { odd += numericScale(g) * loadVec(numericRow(g) + column) }
+            for g in 0..<numericCount where numericScale(g) != 0 { odd += numericScale(g) * loadVec(numericRow(g) + column) }
         }
         return even + odd
     }
@@ -414,7 +415,7 @@ private struct ProjectedRow {
             }
         }
         guard numeric != nil else { return }
-        for g in 0..<numericCount {
+        for g in 0..<numericCount where numericScale(g) != 0 {
             let (x, q) = (numericScale(g), numericRow(g) + column)
             storeVec(loadVec(q) + x * d0, q); storeVec(loadVec(q + 16) + x * d1, q + 16)
             storeVec(loadVec(q + 32) + x * d2, q + 32); storeVec(loadVec(q + 48) + x * d3, q + 48)
@@ -428,7 +429,7 @@ private struct ProjectedRow {
             storeVec(loadVec(q) + (scales.map { $0[f] * v } ?? v), q)
         }
         guard numeric != nil else { return }
-        for g in 0..<numericCount {
+        for g in 0..<numericCount where numericScale(g) != 0 {
             let q = numericRow(g) + column
             storeVec(loadVec(q) + numericScale(g) * v, q)
         }
