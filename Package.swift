@@ -40,8 +40,9 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CPrefetch"),
         .target(name: "Randomness", swiftSettings: fastMath),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CMalloc", "Randomness"], swiftSettings: kernelSettings),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CMalloc", "CPrefetch", "Randomness"], swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fastMath),
         .target(name: "Metrics", swiftSettings: fastMath),
         .target(

@@ -1,5 +1,10 @@
+import CPrefetch
+
 /// Batch normalisation as one op: column statistics, normalisation, scale and shift (and a
-/// ReLU after them, when asked) in two passes over the batch, and a fused backward.
+/// ReLU after them, when asked), and a fused backward. Both walk units of 16 columns down the
+/// rows; a unit's first pass copies what it reads into a contiguous strip, which the later
+/// passes read instead of the batch's rows (a page or more apart in wide layers, where a
+/// unit's rows did not all stay in the core's cache between passes).
 extension Tensor {
     /// Batch normalisation of `self: [G…, N, D]`: every column of every leading index is
     /// standardised over the N rows — with the batch's own mean and biased variance, or with
@@ -35,15 +40,21 @@ extension Tensor {
         let (scales, shifts) = (gamma.pointer, beta.pointer)
         if batchStatistics {
             Parallelism.forEachChunk(units, costPerItem: n * 48) { range in
+                let strip = UnsafeMutablePointer<Vec>.allocate(capacity: n)
+                defer { strip.deallocate() }
                 for unit in range {
                     let (g, c) = (unit / blocks, unit % blocks * 16)
                     let w = min(16, d - c), k = g * d + c, base = g * n * d + c
                     var sum = Vec(repeating: 0)
-                    for i in 0..<n { sum += columns(x + base + i * d, w) }
+                    for i in 0..<n {
+                        prefetchRow(x + base, i, rows: n, stride: d)
+                        strip[i] = columns(x + base + i * d, w)
+                        sum += strip[i]
+                    }
                     let m = sum / Float(n)
                     var squares = Vec(repeating: 0)
                     for i in 0..<n {
-                        let centred = columns(x + base + i * d, w) - m
+                        let centred = strip[i] - m
                         squares += centred * centred
                     }
                     let v = squares / Float(n)
@@ -54,7 +65,7 @@ extension Tensor {
                     let scale = inverse * columns(scales + k, w)
                     let shift = columns(shifts + k, w) - m * scale
                     for i in 0..<n {
-                        let z = columns(x + base + i * d, w) * scale + shift
+                        let z = strip[i] * scale + shift
                         storeColumns(rectified ? z.replacing(with: 0, where: z .< 0) : z, y + base + i * d, w)
                     }
                 }
@@ -75,6 +86,9 @@ extension Tensor {
             let gBeta = beta.requiresGrad ? beta.gradBuffer() : nil
             let (x, means, inverses, scales, shifts) = (self.pointer, mean.pointer, inverseStd.pointer, gamma.pointer, beta.pointer)
             Parallelism.forEachChunk(units, costPerItem: n * 48) { range in
+                // The unit's inputs, then its output gradients (ReLU applied), for the second pass.
+                let strip = UnsafeMutablePointer<Vec>.allocate(capacity: 2 * n)
+                defer { strip.deallocate() }
                 for unit in range {
                     let (g, c) = (unit / blocks, unit % blocks * 16)
                     let w = min(16, d - c), k = g * d + c, base = g * n * d + c
@@ -89,8 +103,11 @@ extension Tensor {
                     }
                     var sum = Vec(repeating: 0), weighted = Vec(repeating: 0)
                     for i in 0..<n {
+                        prefetchRow(x + base, i, rows: n, stride: d)
+                        prefetchRow(gy + base, i, rows: n, stride: d)
                         let xi = columns(x + base + i * d, w)
                         let dy = outputGradient(i, xi)
+                        (strip[i], strip[n + i]) = (xi, dy)
                         sum += dy
                         weighted += dy * (xi - m) * inverse
                     }
@@ -100,9 +117,7 @@ extension Tensor {
                     let (meanDy, meanDyX) = batchStatistics
                         ? (sum / Float(n), weighted / Float(n)) : (Vec(repeating: 0), Vec(repeating: 0))
                     for i in 0..<n {
-                        let xi = columns(x + base + i * d, w)
-                        let normalized = (xi - m) * inverse
-                        let dy = outputGradient(i, xi)
+                        let (normalized, dy) = ((strip[i] - m) * inverse, strip[n + i])
                         let p = gx + base + i * d
                         let previous = gxBeta == 0 ? Vec(repeating: 0) : columns(p, w)
                         storeColumns(previous + scale * (dy - meanDy - normalized * meanDyX), p, w)
@@ -125,6 +140,14 @@ extension Tensor {
         }
         return (result, mean, variance)
     }
+}
+
+/// Asks the cache for row `i + 32` of a column walk down `rows` rows `stride` floats apart
+/// (the last row near the end). A unit of a norm reads 64 bytes per row, a page or more apart
+/// in wide layers, where the hardware's own prefetchers do not follow; its first pass over
+/// the rows waited on memory for most of its time before.
+@inline(__always) private func prefetchRow(_ column: UnsafePointer<Float>, _ i: Int, rows: Int, stride: Int) {
+    dtrn_prefetch(column + min(i + 32, rows - 1) * stride)
 }
 
 /// Writes `x · scale + shift` (through a ReLU when `rectified`) for `x: [groups, rows, columns]`
