@@ -42,13 +42,10 @@ final class BufferHeap: @unchecked Sendable {
 
     private let blocks = Mutex(Blocks())
 
-    /// Reserves `bytes` of address space (no memory until used), asking for transparent huge
-    /// pages: the norms walk a batch's columns down its rows, a page apart in wide layers, and
-    /// with 4 KB pages each row costs a TLB miss.
+    /// Reserves `bytes` of address space (no memory until used).
     init(reserving bytes: Int) {
         let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         base = p == MAP_FAILED ? nil : p
-        if let base { madvise(base, bytes, MADV_HUGEPAGE) }
         capacity = base == nil ? 0 : bytes
     }
 
