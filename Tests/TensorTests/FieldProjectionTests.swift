@@ -120,17 +120,36 @@ final class FieldProjectionTests: XCTestCase {
     }
 
     func testNumericFieldsAlone() {
-        // A third of the values are zero: their rows are skipped, their gradients are not.
+        // A third of the values are zero: in rows of 256 columns or more their rows are
+        // skipped, their gradients are not. 5 outputs: narrow rows, against finite
+        // differences; 300: wide ones, against the product's gradients.
         let values = Tensor(shape: [32, 3], values: randomTensor([32, 3], seed: 67).values.enumerated().map {
             $0.offset % 3 == 1 ? 0 : $0.element
         })
         let vectors = randomTensor([3, 8], seed: 68)
-        let weight = randomTensor([24, 5], seed: 69), bias = randomTensor([5], seed: 70)
         func gathered() -> Tensor { Tensor.gatherFields([], ids: [], rows: 32, numeric: (values, vectors)).reshaped([32, -1]) }
-        for t in [values, vectors, weight, bias] { t.requiresGrad = true }
-        XCTAssertEqual(gathered().linear(weight, bias: bias).gradFunction?.name, "projectedFields")
-        assertClose(gathered().linear(weight, bias: bias).values, (gathered() * 1).linear(weight, bias: bias).values)
-        assertGradientsMatch([values, vectors, weight, bias]) { gathered().linear(weight, bias: bias) }
+        for outputs in [5, 300] {
+            let weight = randomTensor([24, outputs], seed: 69), bias = randomTensor([outputs], seed: 70)
+            let parameters = [values, vectors, weight, bias]
+            for t in parameters { t.requiresGrad = true }
+            XCTAssertEqual(gathered().linear(weight, bias: bias).gradFunction?.name, "projectedFields")
+            guard outputs > 5 else {
+                assertClose(gathered().linear(weight, bias: bias).values, (gathered() * 1).linear(weight, bias: bias).values)
+                assertGradientsMatch(parameters) { gathered().linear(weight, bias: bias) }
+                continue
+            }
+            let readout = randomTensor([32, outputs], seed: 71)
+            func gradients(_ map: (Tensor) -> Tensor) -> (output: [Float], grads: [[Float]]) {
+                for t in parameters { t.zeroGrad() }
+                let y = map(gathered())
+                (y * readout).sum().backward()
+                return (y.values, parameters.map { $0.grad!.values })
+            }
+            let projected = gradients { $0.linear(weight, bias: bias) }
+            let direct = gradients { ($0 * 1).linear(weight, bias: bias) }
+            assertClose(projected.output, direct.output)
+            for (p, d) in zip(projected.grads, direct.grads) { assertClose(p, d, tolerance: 1e-4) }
+        }
     }
 
     /// The gather's five fields and two further vectors per sample, each scaled by a weight
@@ -194,22 +213,25 @@ final class FieldProjectionTests: XCTestCase {
 
     func testScoringGivesARowTheSameBitsAloneAsInAnyBatch() {
         // Ten fields of 20 values, 256 rows: training would take the product for one row and
-        // the projections for the batch; scoring takes the projections for both.
+        // the projections for the batch; scoring takes the projections for both. 70 outputs:
+        // one row per field; 300: one per pair of fields (see `JointValues`).
         let tables = (0..<10).map { randomTensor([20, 16], seed: UInt64(80 + $0)) }
-        let weight = randomTensor([160, 70], seed: 90), bias = randomTensor([70], seed: 91)
         let rows = 256
         let ids: [Int32] = (0..<rows * 10).map { (i: Int) -> Int32 in Int32((i * 7 + i / 10) % 20) }
-        func scores(_ range: Range<Int>) -> [UInt32] {
-            Autograd.inference {
-                let ids = Array(ids[(range.lowerBound * 10)..<(range.upperBound * 10)])
-                return Tensor.gatherFields(tables, ids: ids, rows: range.count).reshaped([range.count, -1])
-                    .linear(weight, bias: bias).values.map(\.bitPattern)
+        for outputs in [70, 300] {
+            let weight = randomTensor([160, outputs], seed: 90), bias = randomTensor([outputs], seed: 91)
+            func scores(_ range: Range<Int>) -> [UInt32] {
+                Autograd.inference {
+                    let ids = Array(ids[(range.lowerBound * 10)..<(range.upperBound * 10)])
+                    return Tensor.gatherFields(tables, ids: ids, rows: range.count).reshaped([range.count, -1])
+                        .linear(weight, bias: bias).values.map(\.bitPattern)
+                }
             }
+            let together = scores(0..<rows)
+            let alone: [UInt32] = (0..<8).flatMap { (r: Int) -> [UInt32] in scores(r..<r + 1) }
+            let pairs: [UInt32] = scores(8..<10) + scores(10..<12)
+            XCTAssertEqual(alone, Array(together[..<(8 * outputs)]))
+            XCTAssertEqual(pairs, Array(together[(8 * outputs)..<(12 * outputs)]))
         }
-        let together = scores(0..<rows)
-        let alone: [UInt32] = (0..<8).flatMap { (r: Int) -> [UInt32] in scores(r..<r + 1) }
-        let pairs: [UInt32] = scores(8..<10) + scores(10..<12)
-        XCTAssertEqual(alone, Array(together[..<(8 * 70)]))
-        XCTAssertEqual(pairs, Array(together[(8 * 70)..<(12 * 70)]))
     }
 }

@@ -169,12 +169,12 @@ extension Tensor {
         let n = weight.shape[1]
         let compact = source.compact
         let u = compact.count, numericCount = source.numericCount, numericRow = u - numericCount
-        // Unweighted, a sample adds one row per group of small fields (see `JointValues`), the
-        // joint rows following the compact ones; weighted, one row per field.
-        let joint = fieldWeights == nil ? source.joint : nil
-        let (readSlots, reads) = joint.map { ($0.slots, $0.groups.count) } ?? (compact.slots, fields)
         // Rows of the projections (and of their gradient) are padded to whole vectors.
         let stride = (n + 15) / 16 * 16
+        // Unweighted and wide, a sample adds one row per group of small fields (see
+        // `JointValues`), the joint rows following the compact ones; otherwise one per field.
+        let joint = fieldWeights == nil && stride >= wideRow ? source.joint : nil
+        let (readSlots, reads) = joint.map { ($0.slots, $0.groups.count) } ?? (compact.slots, fields)
         // P: every distinct value projected through its field's block of the weight, then the
         // joint rows summed from them.
         let projections = Tensor.uninitialized([u + (joint?.count ?? 0), stride])
@@ -337,10 +337,16 @@ private struct ProjectedRow {
         projections + Int(slots[f]) * stride
     }
 
-    /// Numeric field g's factor: the sample's value, times its weight when weighted. A zero
-    /// factor's row adds nothing, and is skipped (Census-Income's amounts are mostly zero).
+    /// Numeric field g's factor: the sample's value, times its weight when weighted.
     @inline(__always) private func numericScale(_ g: Int) -> Float {
         numeric![g] * (scales.map { $0[fields + g] } ?? 1)
+    }
+
+    /// Whether numeric field g's row is added. A zero factor's row adds nothing; in wide rows
+    /// it is skipped (Census-Income's amounts are mostly zero), in narrower ones the test,
+    /// which the branch predictor cannot learn, costs more than the row.
+    @inline(__always) private func adds(_ g: Int) -> Bool {
+        stride < wideRow || numericScale(g) != 0
     }
 
     @inline(__always) private func numericRow(_ g: Int) -> UnsafeMutablePointer<Float> {
@@ -362,7 +368,7 @@ private struct ProjectedRow {
             }
         }
         if numeric != nil {
-            for g in 0..<numericCount where numericScale(g) != 0 {
+            for g in 0..<numericCount where adds(g) {
                 let (x, q) = (numericScale(g), numericRow(g) + column)
                 a0 += x * loadVec(q); a1 += x * loadVec(q + 16); a2 += x * loadVec(q + 32); a3 += x * loadVec(q + 48)
             }
@@ -392,7 +398,7 @@ private struct ProjectedRow {
             if f < fields { even += loadVec(field(f) + column) }
         }
         if numeric != nil {
-            for g in 0..<numericCount where numericScale(g) != 0 { odd += numericScale(g) * loadVec(numericRow(g) + column) }
+            for g in 0..<numericCount where adds(g) { odd += numericScale(g) * loadVec(numericRow(g) + column) }
         }
         return even + odd
     }
@@ -415,7 +421,7 @@ private struct ProjectedRow {
             }
         }
         guard numeric != nil else { return }
-        for g in 0..<numericCount where numericScale(g) != 0 {
+        for g in 0..<numericCount where adds(g) {
             let (x, q) = (numericScale(g), numericRow(g) + column)
             storeVec(loadVec(q) + x * d0, q); storeVec(loadVec(q + 16) + x * d1, q + 16)
             storeVec(loadVec(q + 32) + x * d2, q + 32); storeVec(loadVec(q + 48) + x * d3, q + 48)
@@ -429,12 +435,18 @@ private struct ProjectedRow {
             storeVec(loadVec(q) + (scales.map { $0[f] * v } ?? v), q)
         }
         guard numeric != nil else { return }
-        for g in 0..<numericCount where numericScale(g) != 0 {
+        for g in 0..<numericCount where adds(g) {
             let q = numericRow(g) + column
             storeVec(loadVec(q) + numericScale(g) * v, q)
         }
     }
 }
+
+/// The width, in columns, from which the projections add a row per group of small fields
+/// (see ``JointValues``) and skip numeric rows with a zero factor. In narrower rows the work
+/// per batch of finding the combinations, and the test per row, cost more than they save:
+/// Census-Income at torch-rechub's sizes (rows of 64–144 columns) scored no faster with them.
+private let wideRow = 256
 
 /// Runs `body` over blocks of whole 16-column groups of `0..<n`, one per worker when the work
 /// (`n × cost`) pays for the threads.
