@@ -102,20 +102,14 @@ struct JointValues {
         }
     }
 
-    /// Adds each joint row of `matrix` into its members' rows, at the 16-column vectors
-    /// covering `columns`.
+    /// Adds each joint row of `matrix` (rows of `stride` floats) into its members' rows, at
+    /// `columns`.
     func spreadToMembers(in matrix: UnsafeMutablePointer<Float>, stride: Int, columns: Range<Int>) {
-        members.withUnsafeBufferPointer { members in
-            for j in 0..<count {
-                let source = matrix + (base + j) * stride
-                for m in memberOffsets[j] ..< memberOffsets[j + 1] {
-                    let target = matrix + Int(members[m]) * stride
-                    var c = columns.lowerBound
-                    while c < columns.upperBound {
-                        storeVec(loadVec(target + c) + loadVec(source + c), target + c)
-                        c += 16
-                    }
-                }
+        let first = columns.lowerBound
+        for j in 0..<count {
+            let source = matrix + (base + j) * stride + first
+            for m in memberOffsets[j] ..< memberOffsets[j + 1] {
+                accumulate(source, into: matrix + Int(members[m]) * stride + first, columns.count)
             }
         }
     }
