@@ -2,9 +2,12 @@
 # dtrn against plain PyTorch (bench/pytorch/models.py) and torch-rechub on Census-Income:
 # the same models, presets, batch size, Adam settings and thread count, measured back to
 # back for every preset × model × {train, infer}. Prints samples/s, the ratios and peak RSS.
+# With --rounds N, every preset × model × benchmark runs all sides N times in turn, and the
+# ratios are taken within each round (sides measured seconds apart, so that a host whose
+# speed drifts over minutes moves both) and reported as their median and range.
 #
 # Usage: bench/compare-pytorch.sh [--threads N] [--presets "rechub large"]
-#          [--models "mmoe ple shared-bottom"] [--seconds S] [--repetitions R]
+#          [--models "mmoe ple shared-bottom"] [--seconds S] [--repetitions R] [--rounds N]
 #          [--auc-epochs E] [--no-rechub] [--json FILE]
 #
 # PyTorch lives in a virtual environment (PYTORCH_VENV, default .build/pytorch-venv) made on
@@ -17,6 +20,7 @@ presets="rechub large"
 models="mmoe ple shared-bottom"
 seconds=2
 repetitions=5
+rounds=1
 auc_epochs=""
 rechub=1
 json_out=""
@@ -27,6 +31,7 @@ while [ $# -gt 0 ]; do
         --models) models=$2; shift 2 ;;
         --seconds) seconds=$2; shift 2 ;;
         --repetitions) repetitions=$2; shift 2 ;;
+        --rounds) rounds=$2; shift 2 ;;
         --auc-epochs) auc_epochs=$2; shift 2 ;;
         --no-rechub) rechub=0; shift ;;
         --json) json_out=$2; shift 2 ;;
@@ -67,51 +72,72 @@ for preset in $presets; do
         for benchmark in train infer; do
             extra=()
             [ "$benchmark" = train ] && [ -n "$auc_epochs" ] && extra=(--auc-epochs "$auc_epochs")
-            echo "$preset $model $benchmark" >&2
-            run=$((run + 1))
-            stem="$tmp/$(printf %03d "$run")"
-            .build/release/dtrn bench "$benchmark" --data census-income --preset "$preset" --model "$model" \
-                "${common[@]}" "${extra[@]}" --json 2>/dev/null > "$stem-dtrn.json"
-            for implementation in "${implementations[@]}"; do
-                "$python" bench/pytorch/bench.py "$benchmark" --preset "$preset" --model "$model" \
-                    --implementation "$implementation" "${common[@]}" "${extra[@]}" \
-                    > "$stem-$implementation.json"
+            for round in $(seq "$rounds"); do
+                label="$preset $model $benchmark"
+                [ "$rounds" -gt 1 ] && label+=" (round $round of $rounds)"
+                echo "$label" >&2
+                run=$((run + 1))
+                stem="$tmp/$(printf %04d "$run")"
+                .build/release/dtrn bench "$benchmark" --data census-income --preset "$preset" --model "$model" \
+                    "${common[@]}" "${extra[@]}" --json 2>/dev/null > "$stem-dtrn.json"
+                for implementation in "${implementations[@]}"; do
+                    "$python" bench/pytorch/bench.py "$benchmark" --preset "$preset" --model "$model" \
+                        --implementation "$implementation" "${common[@]}" "${extra[@]}" \
+                        > "$stem-$implementation.json"
+                done
             done
         done
     done
 done
 
 python3 - "$tmp" "$json_out" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
-import glob, json, os, sys
+import glob, json, os, statistics, sys
 folder, json_out, load_before, load_after = sys.argv[1:5]
-# File names start with the run number, so sorting keeps the order of the runs.
-results = [json.load(open(p)) for p in sorted(glob.glob(os.path.join(folder, "*.json")))]
+# File names start with the run number (one per round of a preset × model × benchmark), so
+# sorting keeps the order of the runs.
+results = []
+for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
+    result = json.load(open(path))
+    result["run"] = int(os.path.basename(path).split("-")[0])
+    results.append(result)
 if json_out:
     json.dump(results, open(json_out, "w"), indent=2, sort_keys=True)
 rows = {}
 for r in results:
-    rows.setdefault((r["preset"], r["model"], r["benchmark"]), {})[r["implementation"]] = r
-others = [i for i in ("pytorch", "torch-rechub") if any(i in v for v in rows.values())]
+    rows.setdefault((r["preset"], r["model"], r["benchmark"]), {}).setdefault(r["run"], {})[r["implementation"]] = r
+others = [i for i in ("pytorch", "torch-rechub") if any(i in run for v in rows.values() for run in v.values())]
 short = {"pytorch": "pytorch", "torch-rechub": "rechub"}
+rounds = max(len(v) for v in rows.values())
+ratio_width = 8 if rounds == 1 else 20
 head = f"{'preset':7} {'model':13} {'bench':5} {'dtrn/s':>9}" + "".join(f" {short[i] + '/s':>9}" for i in others)
-head += "".join(f" {'÷' + short[i]:>8}" for i in others) + f" {'dtrn GF/s':>9} {'%peak':>6}"
+head += "".join(f" {'÷' + short[i]:>{ratio_width}}" for i in others) + f" {'dtrn GF/s':>9} {'%peak':>6}"
 head += f" {'RSS MB':>7}" + "".join(f" {short[i][:7]:>7}" for i in others)
 if any("testAUC" in r for r in results):
     head += "  test AUC (dtrn | " + " | ".join(short[i] for i in others) + ")"
 print(head)
-for (preset, model, benchmark), by in rows.items():
-    ours = by["dtrn"]
-    rate = lambda r: r["samplesPerSecond"]["median"]
-    line = f"{preset:7} {model:13} {benchmark:5} {rate(ours):9.0f}"
-    line += "".join(f" {rate(by[i]):9.0f}" for i in others)
-    line += "".join(f" {rate(ours) / rate(by[i]):8.2f}" for i in others)
-    line += f" {ours['gflops']:9.1f} {100 * ours['peakFraction']:6.1f}"
-    line += f" {ours['peakResidentMegabytes']:7d}" + "".join(f" {by[i]['peakResidentMegabytes']:7d}" for i in others)
-    if "testAUC" in ours:
+rate = lambda r: r["samplesPerSecond"]["median"]
+for (preset, model, benchmark), runs in rows.items():
+    runs = [runs[k] for k in sorted(runs)]
+    ours = [run["dtrn"] for run in runs]
+    median_of = lambda implementation: statistics.median(rate(run[implementation]) for run in runs)
+    line = f"{preset:7} {model:13} {benchmark:5} {median_of('dtrn'):9.0f}"
+    line += "".join(f" {median_of(i):9.0f}" for i in others)
+    for i in others:
+        ratios = [rate(run["dtrn"]) / rate(run[i]) for run in runs]
+        text = f"{statistics.median(ratios):.2f}"
+        if len(ratios) > 1:
+            text += f" ({min(ratios):.2f}–{max(ratios):.2f})"
+        line += f" {text:>{ratio_width}}"
+    gflops = statistics.median(r["gflops"] for r in ours)
+    line += f" {gflops:9.1f} {100 * gflops / ours[0]['peakGflops']:6.1f}"
+    line += f" {max(r['peakResidentMegabytes'] for r in ours):7d}"
+    line += "".join(f" {max(run[i]['peakResidentMegabytes'] for run in runs):7d}" for i in others)
+    if "testAUC" in ours[0]:
         fmt = lambda r: " ".join(f"{v:.4f}" for _, v in sorted(r.get("testAUC", {}).items()))
-        line += "  " + " | ".join(fmt(r) for r in [ours] + [by[i] for i in others])
+        line += "  " + " | ".join(fmt(r) for r in [ours[0]] + [runs[0][i] for i in others])
     print(line)
-print(f"samples/s: median of {results[0]['repetitions']} runs of {results[0]['secondsPerRepetition']} s, "
-      f"{results[0]['threads']} threads, batch {results[0]['batchSize']}; ÷ = dtrn's rate over the other's")
+print(f"samples/s: median over {rounds} round(s) of each side's median of {results[0]['repetitions']} runs of "
+      f"{results[0]['secondsPerRepetition']} s, {results[0]['threads']} threads, batch {results[0]['batchSize']}; "
+      f"÷ = dtrn's rate over the other's, taken within each round (median, and range over the rounds)")
 print(f"load average (1, 5, 15 min) before: {load_before}, after: {load_after}")
 PY
