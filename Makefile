@@ -13,10 +13,10 @@ build: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product dtrn
 
 run: build
-	.build/release/dtrn $(ARGS)
+	. scripts/openblas-env; .build/release/dtrn $(ARGS)
 
 test: deps
 	bash scripts/test
 
 bench: build
-	.build/release/dtrn bench kernels
+	. scripts/openblas-env; .build/release/dtrn bench kernels

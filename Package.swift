@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Metrics", targets: ["Metrics"]),
         .library(name: "RecData", targets: ["RecData"]),
         .library(name: "Models", targets: ["Models"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "Serving", targets: ["Serving"]),
     ],
@@ -39,6 +40,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CPrefetch"),
         .target(name: "Randomness", swiftSettings: fastMath),
@@ -51,7 +57,12 @@ let package = Package(
             swiftSettings: fastMath
         ),
         .target(name: "Models", dependencies: ["Tensor", "NN"], swiftSettings: fastMath),
-        .target(name: "Training", dependencies: ["Tensor", "NN", "Metrics", "RecData", "Models"], swiftSettings: fastMath),
+        .target(name: "Distributed", dependencies: ["CMPI", "Tensor"], swiftSettings: fastMath),
+        .target(
+            name: "Training",
+            dependencies: ["Tensor", "NN", "Metrics", "RecData", "Models", "Distributed"],
+            swiftSettings: fastMath
+        ),
         .target(
             name: "Serving",
             dependencies: [
@@ -78,6 +89,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Tensor"]),
         .testTarget(name: "RecDataTests", dependencies: ["RecData", "Randomness"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Tensor"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "RecData", "Tensor"]),
         .testTarget(
             name: "ServingTests",

@@ -15,11 +15,14 @@ public final class TaskWeighting: Module {
     }
 
     /// The loss to minimise: the fixed-weight total, or with learned weights
-    /// `Σ_t exp(−s_t)·w_t·L_t + s_t` plus the model's auxiliary term.
-    public func total(_ value: MultiTaskLoss.Value, taskWeights: [Float], auxiliary: Tensor?) -> Tensor {
+    /// `Σ_t exp(−s_t)·w_t·L_t + s_t` plus the model's auxiliary term. With `share` (one
+    /// process's part of a data-parallel step, as `value` was computed), the `s_t` terms are
+    /// split evenly over the processes, so that their totals add up to one process's total.
+    public func total(_ value: MultiTaskLoss.Value, taskWeights: [Float], share: LossShare? = nil) -> Tensor {
         guard let s = logVariance else { return value.total }
         let weighted = value.perTaskLoss * Tensor(shape: [taskWeights.count], values: taskWeights)
-        let combined = ((-s).exp() * weighted + s).sum()
-        return auxiliary.map { combined + $0 } ?? combined
+        let regulariser = share.map { s * $0.replicaFraction } ?? s
+        let combined = ((-s).exp() * weighted + regulariser).sum()
+        return value.auxiliary.map { combined + $0 } ?? combined
     }
 }

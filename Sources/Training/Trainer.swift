@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import Models
 import NN
@@ -23,6 +24,12 @@ public struct EpochRecord: Codable, Sendable, Equatable {
 /// weights, lazy sparse embedding updates, learning-rate schedule, gradient clipping,
 /// validation after every epoch, early stopping, and an atomic checkpoint per epoch from
 /// which `resume()` continues bit for bit.
+///
+/// In a data-parallel job (a ``ProcessGroup`` of several processes) every process runs the
+/// same trainer on its part of each global batch and takes the same ``TrainingStep``;
+/// validation is scored in parts and its metrics computed exactly on the whole split; rank 0
+/// alone writes checkpoints and metrics. The global batch order depends on the seed alone, so
+/// a run resumes under any number of processes.
 public final class Trainer {
     /// The model trained.
     public let model: MultiTaskModel
@@ -40,12 +47,15 @@ public final class Trainer {
     private var progress = Checkpoint.RunProgress(epoch: 0, step: 0, bestValue: nil, bestEpoch: nil, epochsWithoutImprovement: 0)
     private var records: [EpochRecord] = []
     private let reporter: ProgressReporter
-    private let loss: MultiTaskLoss
+    private let step: TrainingStep
+    /// The processes training together.
+    public let group: ProcessGroup
 
     /// A trainer of a fresh model built from `modelConfig` for `dataset`.
     public init(
         dataset: EncodedDataset, modelConfig: ModelConfig, config: TrainingConfig, dataSource: String,
-        synthetic: SyntheticConfig? = nil, run: RunDirectory, reporter: ProgressReporter = ProgressReporter()
+        synthetic: SyntheticConfig? = nil, run: RunDirectory, reporter: ProgressReporter = ProgressReporter(),
+        group: ProcessGroup = .single
     ) throws {
         let tasks = dataset.schema.tasks.count
         if let w = config.taskWeights, w.count != tasks {
@@ -54,6 +64,13 @@ public final class Trainer {
         guard config.epochs >= 1, config.batchSize >= 1 else {
             throw TrainingError.invalidConfig("epochs and batch size must be positive")
         }
+        let lastBatch = dataset.train.rowCount % config.batchSize
+        if group.isDistributed && (config.batchSize < group.size || (lastBatch > 0 && lastBatch < group.size)) {
+            throw TrainingError.invalidConfig(
+                "with \(group.size) processes every batch needs at least one row per process, but batch size \(config.batchSize) "
+                + "on \(dataset.train.rowCount) training rows gives a batch of \(min(config.batchSize, lastBatch == 0 ? config.batchSize : lastBatch)) "
+                + "rows; choose another batch size")
+        }
         model = try ModelZoo.make(modelConfig, layout: FeatureLayout(dataset.schema), seed: config.seed)
         weighting = TaskWeighting(tasks: tasks, learned: config.uncertaintyWeighting)
         optimizer = try Self.makeOptimizer(config, parameters: TrainedState(model: model, auxiliary: weighting).parameters())
@@ -61,10 +78,36 @@ public final class Trainer {
         self.config = config
         self.run = run
         self.reporter = reporter
-        loss = MultiTaskLoss(tasks: model.layout.tasks, taskWeights: config.taskWeights)
+        self.group = group
+        step = TrainingStep(model: model, weighting: weighting, optimizer: optimizer,
+                            loss: MultiTaskLoss(tasks: model.layout.tasks, taskWeights: config.taskWeights),
+                            clipNorm: config.clipNorm, group: group)
         template = Checkpoint(
             id: "", createdAt: "", model: modelConfig, training: config, dataSource: dataSource, schema: dataset.schema,
             encoder: dataset.encoder, synthetic: synthetic, progress: progress)
+        if let communicator = group.communicator { try verifyReplicasAgree(on: communicator) }
+    }
+
+    /// Refuses a job whose processes were given different data, schema, model or training
+    /// settings, or whose fresh weights differ (the thread count and run folder may differ).
+    private func verifyReplicasAgree(on communicator: Communicator) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json<Value: Encodable>(_ value: Value) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        var training = config
+        training.threads = nil
+        var weights: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (_, tensor) in optimizer.parameters {
+            for k in 0..<tensor.count { weights = (weights ^ UInt64(tensor.pointer[k].bitPattern)) &* 0x100_0000_01b3 }
+        }
+        let splits = [("train", dataset.train), ("validation", dataset.validation), ("test", dataset.test)]
+        try ReplicaConsistency.verify([
+            ("data", "\(template.dataSource): " + splits.map { "\($0): \($1.fingerprint)" }.joined(separator: "; ")),
+            ("schema", try json(dataset.schema)),
+            ("model config", try json(template.model)),
+            ("training config", try json(training)),
+            ("initial weights", String(weights, radix: 16)),
+        ], on: communicator)
     }
 
     /// The epochs completed so far.
@@ -92,13 +135,13 @@ public final class Trainer {
     /// Trains until the last epoch or until early stopping; returns the per-epoch records.
     @discardableResult
     public func fit() throws -> [EpochRecord] {
-        try FileManager.default.createDirectory(at: run.url, withIntermediateDirectories: true)
+        try group.leaderOnly { try FileManager.default.createDirectory(at: run.url, withIntermediateDirectories: true) }
         var iterator = BatchIterator(split: dataset.train, schema: dataset.schema, batchSize: config.batchSize,
-                                     shuffle: true, seed: config.seed)
+                                     shuffle: true, seed: config.seed, shard: BatchShard(index: group.rank, count: group.size))
         let schedule = try LearningRateSchedule(config, stepsPerEpoch: iterator.batchCount)
         var batch = iterator.makeBatch()
         let dropouts = model.modules().compactMap { $0.module as? Dropout }
-        let evaluator = Evaluator()
+        let evaluator = Evaluator(group: group)
         while progress.epoch < config.epochs && !(config.patience > 0 && progress.epochsWithoutImprovement >= config.patience) {
             let epoch = progress.epoch + 1
             iterator.startEpoch(epoch)
@@ -111,10 +154,10 @@ public final class Trainer {
                     dropout.reseed(config.seed &+ UInt64(progress.step) &* 0x9E37_79B9 &+ UInt64(i))
                 }
                 optimizer.learningRate = schedule.rate(atStep: progress.step)
-                lossSum += Double(step(TrainingBatch(batch)))
+                lossSum += Double(step(batch))
                 progress.step += 1
                 batches += 1
-                samples += batch.size
+                samples += batch.globalSize
                 reporter.update(batch: batches, samples: samples, loss: lossSum / Double(batches))
             }
             let seconds = Date().timeIntervalSince(start)
@@ -133,24 +176,12 @@ public final class Trainer {
                 epoch: epoch, step: progress.step, trainLoss: lossSum / Double(max(1, batches)),
                 learningRate: optimizer.learningRate, seconds: seconds,
                 samplesPerSecond: Double(samples) / max(seconds, 1e-9), validation: validation, isBest: improved))
-            try saveCheckpoint(epoch: epoch)
+            try group.leaderOnly { try saveCheckpoint(epoch: epoch) }
             reporter.note(String(format: "epoch %d: train loss %.4f, %.0f samples/s, validation mean AUC %@%@", epoch,
                                  records.last!.trainLoss, records.last!.samplesPerSecond,
                                  validation.meanAUC.map { String(format: "%.4f", $0) } ?? "-", improved ? " (best)" : ""))
         }
         return records
-    }
-
-    /// One optimisation step; returns the batch's loss.
-    private func step(_ batch: TrainingBatch) -> Float {
-        let predictions = model(batch.inputs)
-        let total = weighting.total(loss(predictions, labels: batch.labels, labelWeights: batch.weights),
-                                    taskWeights: loss.taskWeights, auxiliary: predictions.auxiliaryLoss)
-        let value = total.scalar
-        total.backward()
-        let scale = config.clipNorm.map { GradientNorm(of: optimizer.parameters).clippingScale(maxNorm: $0) } ?? 1
-        optimizer.step(gradientScale: scale)
-        return value
     }
 
     /// Writes this epoch's checkpoint, the metrics file and the run index.

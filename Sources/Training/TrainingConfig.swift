@@ -30,7 +30,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var taskWeights: [Float]?
     /// Learn the task weights by homoscedastic uncertainty (Kendall et al., CVPR 2018).
     public var uncertaintyWeighting = false
-    /// Worker threads for kernels and BLAS (default: all cores).
+    /// Worker threads for kernels and BLAS (default: all cores, shared among the processes of
+    /// a data-parallel job on one machine).
     public var threads: Int?
 
     /// The defaults.

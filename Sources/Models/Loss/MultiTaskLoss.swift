@@ -17,6 +17,8 @@ public struct MultiTaskLoss: Sendable {
         public var perTask: [Float]
         /// Each task's loss before task weighting, `[T]`, in the graph (for learned weighting).
         public var perTaskLoss: Tensor
+        /// The model's auxiliary term as it enters the total (scaled to the share), if any.
+        public var auxiliary: Tensor?
     }
 
     /// Keeps the logarithms of the cross-entropy on probabilities finite at 0 and 1.
@@ -36,22 +38,30 @@ public struct MultiTaskLoss: Sendable {
     }
 
     /// The loss of `predictions` against `labels` (`[N, T]`), each label weighted by
-    /// `labelWeights` (`[N, T]`, non-negative; all 1 when nil).
-    public func callAsFunction(_ predictions: TaskPredictions, labels: Tensor, labelWeights: Tensor? = nil) -> Value {
+    /// `labelWeights` (`[N, T]`, non-negative; all 1 when nil). With `share`, the rows are one
+    /// process's part of a global batch and the result is that part of the global batch's loss.
+    public func callAsFunction(
+        _ predictions: TaskPredictions, labels: Tensor, labelWeights: Tensor? = nil, share: LossShare? = nil
+    ) -> Value {
         let outputs = predictions.outputs
         precondition(outputs.rank == 2 && outputs.shape[1] == tasks.count && labels.shape == outputs.shape
                      && (labelWeights?.shape ?? outputs.shape) == outputs.shape,
                      "loss: outputs \(outputs.shape), labels \(labels.shape), label weights \(labelWeights?.shape ?? []) "
                      + "must agree as [N, \(tasks.count)]")
-        let perTask = Tensor.concat(tasks.indices.map { t in
+        var perTask = Tensor.concat(tasks.indices.map { t in
             let column = t..<(t + 1)
             return taskLoss(t, output: outputs.slice(axis: 1, column), labels: labels.slice(axis: 1, column),
                             weights: labelWeights?.slice(axis: 1, column),
                             areProbabilities: predictions.areProbabilities).reshaped([1])
         }, axis: 0)
+        var auxiliary = predictions.auxiliaryLoss
+        if let share {
+            perTask = perTask * Tensor(shape: [tasks.count], values: share.taskFractions)
+            auxiliary = auxiliary.map { $0 * share.sampleFraction }
+        }
         var total = (perTask * Tensor(shape: [tasks.count], values: taskWeights)).sum()
-        if let auxiliary = predictions.auxiliaryLoss { total = total + auxiliary }
-        return Value(total: total, perTask: perTask.values, perTaskLoss: perTask)
+        if let auxiliary { total = total + auxiliary }
+        return Value(total: total, perTask: perTask.values, perTaskLoss: perTask, auxiliary: auxiliary)
     }
 
     /// The predicted probabilities `[N, T]`: logits of binary tasks through the sigmoid,

@@ -20,6 +20,9 @@ public final class BatchNorm: Module {
     public let momentum: Float
     /// Added to the variance.
     public let epsilon: Float
+    /// In a data-parallel job, the sum over the processes: training then normalises with the
+    /// statistics of the whole global batch, as one process training on all of it would.
+    public var replicas: (any CrossReplicaSum)?
 
     /// Batch norm over `features`, with separate statistics for each of `groups` leading
     /// indices (empty for a plain `[N, D]` input).
@@ -47,13 +50,15 @@ public final class BatchNorm: Module {
     }
 
     private func normalized(_ x: Tensor, rectified: Bool, overwriting: Bool = false) -> Tensor {
-        let n = x.shape[x.rank - 2]
+        let local = x.shape[x.rank - 2]
+        let replicas = isTraining ? self.replicas : nil
+        let n = replicas?.sumOverReplicas(local) ?? local
         guard isTraining && n > 1 else {
             return x.batchNormalized(gamma: gamma, beta: beta, statistics: (runningMean, runningVariance),
                                      epsilon: epsilon, rectified: rectified, overwriting: overwriting).output
         }
-        let (output, mean, variance) = x.batchNormalized(gamma: gamma, beta: beta, epsilon: epsilon,
-                                                         rectified: rectified)
+        let (output, mean, variance) = x.batchNormalized(gamma: gamma, beta: beta, epsilon: epsilon, rectified: rectified,
+                                                         replicas: replicas.map { ($0, n) })
         updateRunningStatistics(mean: mean, variance: variance, rows: n)
         return output
     }

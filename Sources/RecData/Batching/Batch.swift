@@ -9,6 +9,11 @@ public struct Batch: Sendable {
     public let capacity: Int
     /// The number of meaningful rows.
     public internal(set) var size = 0
+    /// The rows of the global batch this batch is a part of (`size` when it is the whole batch).
+    public internal(set) var globalSize = 0
+    /// Per task, the label weights of the whole global batch added up; filled only when the
+    /// batch is one part of several (see ``BatchShard``).
+    public internal(set) var globalLabelWeights: [Float]
     /// Columns of `categorical` (`Fc`).
     public let categoricalWidth: Int
     /// Columns of `numeric` (`Fn`).
@@ -35,6 +40,15 @@ public struct Batch: Sendable {
     /// The split row each batch row came from, `[capacity]`.
     public internal(set) var rowIndices: [Int32]
 
+    /// Per task, the label weights of the batch's rows added up.
+    public var labelWeightTotals: [Float] {
+        var totals = [Float](repeating: 0, count: taskCount)
+        for i in 0..<size {
+            for k in 0..<taskCount { totals[k] += labelWeights[i * taskCount + k] }
+        }
+        return totals
+    }
+
     /// An empty batch for data described by `schema`.
     public init(schema: DatasetSchema, capacity: Int) {
         self.capacity = capacity
@@ -49,6 +63,7 @@ public struct Batch: Sendable {
         labels = Array(repeating: 0, count: capacity * taskCount)
         labelWeights = Array(repeating: 0, count: capacity * taskCount)
         groups = Array(repeating: 0, count: capacity)
+        globalLabelWeights = Array(repeating: 0, count: taskCount)
         rowIndices = Array(repeating: 0, count: capacity)
     }
 

@@ -4,6 +4,11 @@ import Randomness
 /// The same seed and epoch always give the same order. Filling copies contiguous row blocks from the
 /// split's columns into the batch's buffers; nothing is allocated per sample or per batch.
 ///
+/// In a data-parallel job every process iterates the same global batches — the order depends on
+/// the seed and the epoch, not on the number of processes — and, with a ``BatchShard``, fills its
+/// batch with its own contiguous part of each: the processes together see exactly the batches
+/// one process sees alone, each reading only its part of the split.
+///
 /// ```swift
 /// var iterator = BatchIterator(split: dataset.train, schema: dataset.schema, batchSize: 512, shuffle: true, seed: 7)
 /// var batch = iterator.makeBatch()
@@ -25,36 +30,48 @@ public struct BatchIterator: Sendable {
     public let seed: UInt64
     /// Whether a final short batch is skipped.
     public let dropLast: Bool
+    /// The rows of the split iterated.
+    public let rows: Range<Int>
+    /// Which part of each global batch this iterator fills.
+    public let shard: BatchShard
     private var order: [Int32]
     private var cursor = 0
 
-    /// An iterator positioned at the start of epoch 0.
-    public init(split: EncodedSplit, schema: DatasetSchema, batchSize: Int, shuffle: Bool, seed: UInt64 = 0, dropLast: Bool = false) {
+    /// An iterator positioned at the start of epoch 0, over `rows` of the split (all of them by
+    /// default), filling `shard`'s part of each batch of `batchSize` rows (all of it by default).
+    public init(
+        split: EncodedSplit, schema: DatasetSchema, batchSize: Int, shuffle: Bool, seed: UInt64 = 0, dropLast: Bool = false,
+        rows: Range<Int>? = nil, shard: BatchShard = .whole
+    ) {
         precondition(batchSize > 0, "batchSize must be positive")
+        let rows = rows ?? 0..<split.rowCount
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= split.rowCount, "rows \(rows) outside the split's \(split.rowCount)")
         self.split = split
         self.schema = schema
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.seed = seed
         self.dropLast = dropLast
-        order = (0..<Int32(split.rowCount)).map { $0 }
+        self.rows = rows
+        self.shard = shard
+        order = rows.map { Int32($0) }
         startEpoch(0)
     }
 
     /// The number of batches per epoch.
     public var batchCount: Int {
-        dropLast ? split.rowCount / batchSize : (split.rowCount + batchSize - 1) / batchSize
+        dropLast ? rows.count / batchSize : (rows.count + batchSize - 1) / batchSize
     }
 
-    /// A batch sized for this iterator.
+    /// A batch sized for this iterator's part of a global batch.
     public func makeBatch() -> Batch {
-        Batch(schema: schema, capacity: batchSize)
+        Batch(schema: schema, capacity: shard.largestPart(of: batchSize))
     }
 
     /// Restarts at the beginning of `epoch`, whose order is a function of the seed and `epoch` alone.
     public mutating func startEpoch(_ epoch: Int) {
         cursor = 0
-        for index in order.indices { order[index] = Int32(index) }
+        for index in order.indices { order[index] = Int32(rows.lowerBound + index) }
         guard shuffle else { return }
         var generator = SplitMix64(seed: SplitMix64.scramble(seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
         order.withUnsafeMutableBufferPointer { order in
@@ -67,14 +84,20 @@ public struct BatchIterator: Sendable {
         }
     }
 
-    /// Fills `batch` with the next rows; returns false (leaving `batch` untouched) at the end of the epoch.
+    /// Fills `batch` with the next rows (this iterator's shard of the next global batch); returns
+    /// false (leaving `batch` untouched) at the end of the epoch.
     public mutating func next(into batch: inout Batch) -> Bool {
         let remaining = order.count - cursor
         if remaining <= 0 || (dropLast && remaining < batchSize) { return false }
-        let size = min(batchSize, remaining, batch.capacity)
-        let rows = order[cursor..<cursor + size]
-        cursor += size
-        batch.size = size
+        let globalSize = min(batchSize, remaining, shard.count == 1 ? batch.capacity : batchSize)
+        let global = order[cursor..<cursor + globalSize]
+        cursor += globalSize
+        let part = shard.part(of: globalSize)
+        precondition(part.count <= batch.capacity, "a batch of \(batch.capacity) rows cannot hold a part of \(part.count)")
+        let rows = global[global.startIndex + part.lowerBound..<global.startIndex + part.upperBound]
+        batch.size = rows.count
+        batch.globalSize = globalSize
+        if shard.count > 1 { sumLabelWeights(of: global, into: &batch.globalLabelWeights) }
         for (slot, row) in rows.enumerated() { batch.rowIndices[slot] = row }
         if batch.categoricalWidth > 0 {
             batch.categorical.withUnsafeMutableBufferPointer { target in
@@ -92,6 +115,17 @@ public struct BatchIterator: Sendable {
                          ids: &batch.sequences[field], lengths: &batch.sequenceLengths[field])
         }
         return true
+    }
+
+    /// Per task, the label weights of `rows` added up (in row order).
+    private func sumLabelWeights(of rows: ArraySlice<Int32>, into totals: inout [Float]) {
+        let t = schema.tasks.count
+        for k in 0..<t { totals[k] = 0 }
+        split.labelWeights.withUnsafeBufferPointer { weights in
+            for row in rows {
+                for k in 0..<t { totals[k] += weights[Int(row) * t + k] }
+            }
+        }
     }
 
     private func copyBlocks<Element>(_ column: Column<Element>, width: Int, rows: ArraySlice<Int32>, into target: inout [Element]) {

@@ -50,18 +50,49 @@ extension Tensor {
     ///
     /// Gradients accumulate into ``grad`` (or ``rowGrad``) of every leaf that requires one;
     /// the recorded graph is released afterwards, as are the gradients of intermediate results.
-    public func backward(seed: Float = 1) {
+    ///
+    /// `onLeafGradientReady`, when given, is called for each leaf of the graph as soon as every
+    /// op reading it has passed its gradient down — its gradient is then final for this pass —
+    /// while the ops further down are still to run: a data-parallel step starts summing the
+    /// early-finished gradients across processes before the backward pass ends.
+    public func backward(seed: Float = 1, onLeafGradientReady: ((Tensor) -> Void)? = nil) {
         precondition(requiresGrad, "backward() on a tensor that does not require a gradient")
         var order = topologicalOrder()
+        var pendingReaders = onLeafGradientReady == nil ? [:] : Self.leafReaderCounts(order)
         gradBuffer().update(repeating: seed, count: count)
         // Popping each node lets its output, and the inputs only it kept, go as soon as its
         // gradient has been passed down, rather than all at the end.
         while let node = order.popLast() {
-            guard let fn = node.gradFunction, node.grad != nil else { continue }
+            guard let fn = node.gradFunction else { continue }
             node.gradFunction = nil
-            fn.backward(node)
+            if node.grad != nil { fn.backward(node) }
             node.grad = nil
+            guard let onLeafGradientReady else { continue }
+            for leaf in Self.distinctLeaves(of: fn) {
+                let id = ObjectIdentifier(leaf)
+                pendingReaders[id]! -= 1
+                if pendingReaders[id] == 0 { onLeafGradientReady(leaf) }
+            }
         }
+    }
+
+    /// For every leaf requiring a gradient in `order`, the number of ops reading it.
+    private static func leafReaderCounts(_ order: [Tensor]) -> [ObjectIdentifier: Int] {
+        var counts: [ObjectIdentifier: Int] = [:]
+        for node in order {
+            guard let fn = node.gradFunction else { continue }
+            for leaf in distinctLeaves(of: fn) { counts[ObjectIdentifier(leaf), default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// The inputs of `fn` that are leaves requiring a gradient, each once.
+    private static func distinctLeaves(of fn: GradFunction) -> [Tensor] {
+        var leaves: [Tensor] = []
+        for input in fn.inputs where input.requiresGrad && input.isLeaf && !leaves.contains(where: { $0 === input }) {
+            leaves.append(input)
+        }
+        return leaves
     }
 
     /// The tensors of the graph below `self`, each after all of its inputs.

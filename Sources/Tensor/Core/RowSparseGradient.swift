@@ -17,6 +17,14 @@ public struct RowSparseGradient: Sendable {
         self.width = width
     }
 
+    /// A gradient of `rows` (distinct) whose values are `values`, `rows.count × width` floats.
+    package init(rows: [Int32], values: [Float], width: Int) {
+        precondition(values.count == rows.count * width, "\(values.count) values for \(rows.count) rows of \(width)")
+        self.rows = rows
+        self.values = values
+        self.width = width
+    }
+
     /// The dense equivalent for a table of `rowCount` rows.
     public func densified(rowCount: Int) -> [Float] {
         var dense = [Float](repeating: 0, count: rowCount * width)

@@ -18,9 +18,9 @@ public final class Tensor: @unchecked Sendable {
     /// gradient in ``rowGrad`` instead of a dense one in ``grad``.
     public var prefersRowSparseGradient = false
     /// The accumulated dense gradient (same shape), if any.
-    public internal(set) var grad: Tensor?
+    public package(set) var grad: Tensor?
     /// The accumulated row-sparse gradient, if this is a table with row-sparse gradients.
-    public internal(set) var rowGrad: RowSparseGradient?
+    public package(set) var rowGrad: RowSparseGradient?
     /// How this tensor was computed, when it is part of a recorded graph.
     var gradFunction: GradFunction?
     /// The field gather this tensor holds (as `[N, W, d]` or `[N, W·d]`), when it holds one:

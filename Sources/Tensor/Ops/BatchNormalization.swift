@@ -19,9 +19,14 @@ extension Tensor {
     ///
     /// With `overwriting` (only with `statistics`, and only for a tensor whose value no one
     /// else needs, as a product's fresh result in scoring), the output is written over `self`.
+    ///
+    /// With `replicas` (batch statistics only), `self` is one replica's share of a global batch
+    /// of `replicas.rows` rows: the means and variances, and in the backward the column sums
+    /// of the output gradient, are summed over every replica, so that each replica computes
+    /// its rows as one process computes them in the whole batch.
     public func batchNormalized(
         gamma: Tensor, beta: Tensor, statistics: (mean: Tensor, variance: Tensor)? = nil, epsilon: Float = 1e-5,
-        rectified: Bool = false, overwriting: Bool = false
+        rectified: Bool = false, overwriting: Bool = false, replicas: (sum: any CrossReplicaSum, rows: Int)? = nil
     ) -> (output: Tensor, mean: Tensor, variance: Tensor) {
         let d = lastDimension, n = shape[rank - 2], groups = count / max(1, n * d)
         precondition(gamma.count == groups * d && beta.count == groups * d,
@@ -38,7 +43,13 @@ extension Tensor {
         let blocks = (d + 15) / 16, units = groups * blocks
         let (x, y, means, variances, inverses) = (pointer, out.pointer, mean.pointer, variance.pointer, inverseStd.pointer)
         let (scales, shifts) = (gamma.pointer, beta.pointer)
-        if batchStatistics {
+        precondition(replicas == nil || batchStatistics, "replicas only combine batch statistics")
+        if let replicas {
+            columnMoments(of: x, groups: groups, rows: n, columns: d, into: means, variances, across: replicas)
+            for k in 0..<groups * d { inverses[k] = 1 / (variances[k] + epsilon).squareRoot() }
+            applyColumnAffine(of: x, into: y, groups: groups, rows: n, columns: d, inverseStd: inverses, mean: means,
+                              gamma: scales, beta: shifts, rectified: rectified)
+        } else if batchStatistics {
             Parallelism.forEachChunk(units, costPerItem: n * 48) { range in
                 let strip = UnsafeMutablePointer<Vec>.allocate(capacity: n)
                 defer { strip.deallocate() }
@@ -76,7 +87,7 @@ extension Tensor {
                               gamma: scales, beta: shifts, rectified: rectified)
         }
         let result = Tensor.result(out, op: rectified ? "batchNormReLU" : "batchNorm", inputs: [self, gamma, beta]) {
-            [self, gamma, beta, mean, inverseStd] out in
+            [self, gamma, beta, mean, inverseStd, replicas] out in
             // dβ = Σ dy, dγ = Σ dy·x̂; with batch statistics
             // dx = γ·inv·(dy − mean(dy) − x̂·mean(dy·x̂)), with fixed ones dx = γ·inv·dy.
             // Rectified, dy is first zeroed where γ·x̂ + β ≤ 0.
@@ -85,6 +96,14 @@ extension Tensor {
             let gGamma = gamma.requiresGrad ? gamma.gradBuffer() : nil
             let gBeta = beta.requiresGrad ? beta.gradBuffer() : nil
             let (x, means, inverses, scales, shifts) = (self.pointer, mean.pointer, inverseStd.pointer, gamma.pointer, beta.pointer)
+            if let replicas {
+                replicaBatchNormBackward(
+                    x: x, outputGradient: gy, into: gx, accumulating: gxBeta != 0, gGamma: gGamma, gBeta: gBeta,
+                    groups: groups, rows: n, columns: d, mean: means, inverseStd: inverses, gamma: scales, beta: shifts,
+                    rectified: rectified, across: replicas)
+                out.storage.recompute = nil
+                return
+            }
             Parallelism.forEachChunk(units, costPerItem: n * 48) { range in
                 // The unit's inputs, then its output gradients (ReLU applied), for the second pass.
                 let strip = UnsafeMutablePointer<Vec>.allocate(capacity: 2 * n)
@@ -139,6 +158,99 @@ extension Tensor {
             }
         }
         return (result, mean, variance)
+    }
+}
+
+/// The column means and biased variances of `x: [groups, rows, columns]` over the rows of every
+/// replica (`replicas.rows` in all), written to `mean` and `variance` (`groups · columns` each):
+/// the replicas' column sums give the means, then their sums of squares about those means the
+/// variances — the two passes one process makes over the whole batch.
+private func columnMoments(
+    of x: UnsafePointer<Float>, groups: Int, rows n: Int, columns d: Int,
+    into mean: UnsafeMutablePointer<Float>, _ variance: UnsafeMutablePointer<Float>,
+    across replicas: (sum: any CrossReplicaSum, rows: Int)
+) {
+    let blocks = (d + 15) / 16, total = Float(replicas.rows)
+    /// Σ_i (x_i − c)^p per column, for p = 1 (c = 0) or p = 2 (c the mean).
+    func columnSums(into target: UnsafeMutablePointer<Float>, squaredAbout centre: UnsafePointer<Float>?) {
+        Parallelism.forEachChunk(groups * blocks, costPerItem: n * 16) { range in
+            for unit in range {
+                let (g, c) = (unit / blocks, unit % blocks * 16)
+                let w = min(16, d - c), k = g * d + c, base = g * n * d + c
+                let m = centre.map { columns($0 + k, w) } ?? Vec(repeating: 0)
+                var sum = Vec(repeating: 0)
+                for i in 0..<n {
+                    let value = columns(x + base + i * d, w)
+                    sum += centre == nil ? value : (value - m) * (value - m)
+                }
+                storeColumns(sum, target + k, w)
+            }
+        }
+    }
+    columnSums(into: mean, squaredAbout: nil)
+    replicas.sum.sumOverReplicas(UnsafeMutableBufferPointer(start: mean, count: groups * d))
+    for k in 0..<groups * d { mean[k] /= total }
+    columnSums(into: variance, squaredAbout: mean)
+    replicas.sum.sumOverReplicas(UnsafeMutableBufferPointer(start: variance, count: groups * d))
+    for k in 0..<groups * d { variance[k] /= total }
+}
+
+/// The backward of a batch norm whose statistics came from every replica's rows: the output
+/// gradient's column sums `Σ dy` and `Σ dy·x̂` are summed over the replicas (their means taken
+/// over `replicas.rows`) before `dx = γ·inv·(dy − mean(dy) − x̂·mean(dy·x̂))`; `dγ` and `dβ`
+/// get this replica's own sums, as every parameter gradient does before the replicas add them.
+private func replicaBatchNormBackward(
+    x: UnsafePointer<Float>, outputGradient gy: UnsafePointer<Float>, into gx: UnsafeMutablePointer<Float>?,
+    accumulating: Bool, gGamma: UnsafeMutablePointer<Float>?, gBeta: UnsafeMutablePointer<Float>?,
+    groups: Int, rows n: Int, columns d: Int, mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
+    gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, rectified: Bool,
+    across replicas: (sum: any CrossReplicaSum, rows: Int)
+) {
+    let blocks = (d + 15) / 16, units = groups * blocks, width = groups * d, total = Float(replicas.rows)
+    let sums = Tensor.uninitialized([2 * width])
+    let (sumDy, sumDyX) = (sums.pointer, sums.pointer + width)
+    /// The unit's (g, c, w, k, base), its mean and inverse deviation, and the forward's affine map.
+    func unitGeometry(_ unit: Int) -> (w: Int, k: Int, base: Int, m: Vec, inverse: Vec, scale: Vec, shift: Vec) {
+        let (g, c) = (unit / blocks, unit % blocks * 16)
+        let w = min(16, d - c), k = g * d + c
+        let (m, inverse) = (columns(mean + k, w), columns(inverseStd + k, w))
+        let scale = inverse * columns(gamma + k, w)
+        return (w, k, g * n * d + c, m, inverse, scale, columns(beta + k, w) - m * scale)
+    }
+    func dy(_ p: UnsafePointer<Float>, _ xi: Vec, _ u: (w: Int, k: Int, base: Int, m: Vec, inverse: Vec, scale: Vec, shift: Vec)) -> Vec {
+        let value = columns(p, u.w)
+        return rectified ? value.replacing(with: 0, where: xi * u.scale + u.shift .<= 0) : value
+    }
+    Parallelism.forEachChunk(units, costPerItem: n * 32) { range in
+        for unit in range {
+            let u = unitGeometry(unit)
+            var sum = Vec(repeating: 0), weighted = Vec(repeating: 0)
+            for i in 0..<n {
+                let xi = columns(x + u.base + i * d, u.w)
+                let g = dy(gy + u.base + i * d, xi, u)
+                sum += g
+                weighted += g * (xi - u.m) * u.inverse
+            }
+            storeColumns(sum, sumDy + u.k, u.w)
+            storeColumns(weighted, sumDyX + u.k, u.w)
+            if let gBeta { storeColumns(columns(gBeta + u.k, u.w) + sum, gBeta + u.k, u.w) }
+            if let gGamma { storeColumns(columns(gGamma + u.k, u.w) + weighted, gGamma + u.k, u.w) }
+        }
+    }
+    replicas.sum.sumOverReplicas(UnsafeMutableBufferPointer(start: sums.pointer, count: 2 * width))
+    guard let gx else { return }
+    Parallelism.forEachChunk(units, costPerItem: n * 32) { range in
+        for unit in range {
+            let u = unitGeometry(unit)
+            let (meanDy, meanDyX) = (columns(sumDy + u.k, u.w) / total, columns(sumDyX + u.k, u.w) / total)
+            for i in 0..<n {
+                let xi = columns(x + u.base + i * d, u.w)
+                let normalized = (xi - u.m) * u.inverse
+                let p = gx + u.base + i * d
+                let previous = accumulating ? columns(p, u.w) : Vec(repeating: 0)
+                storeColumns(previous + u.scale * (dy(gy + u.base + i * d, xi, u) - meanDy - normalized * meanDyX), p, u.w)
+            }
+        }
     }
 }
 

@@ -1,28 +1,37 @@
+import Distributed
+import Foundation
 import Metrics
 import Models
 import RecData
 import Tensor
 
 /// Scores a split with a model in inference mode and computes every task's metrics.
+///
+/// In a data-parallel job each process scores its contiguous part of the split; rank 0
+/// gathers every score and computes the metrics on the whole split — exactly those of one
+/// process, not an average of per-process metrics — and sends the report to the others.
 public struct Evaluator {
     /// Samples per scoring batch.
     public var batchSize: Int
+    /// The processes scoring together.
+    public var group: ProcessGroup
 
-    /// An evaluator scoring `batchSize` samples at a time.
-    public init(batchSize: Int = 4096) {
+    /// An evaluator scoring `batchSize` samples at a time, shared by the processes of `group`.
+    public init(batchSize: Int = 4096, group: ProcessGroup = .single) {
         self.batchSize = batchSize
+        self.group = group
     }
 
     /// Every sample's predicted probability (or value, for regression tasks), `[rows × T]`
-    /// row-major in split order.
-    public func predict(_ model: MultiTaskModel, split: EncodedSplit, schema: DatasetSchema) -> [Float] {
+    /// row-major in split order, of `rows` of the split (all by default).
+    public func predict(_ model: MultiTaskModel, split: EncodedSplit, schema: DatasetSchema, rows: Range<Int>? = nil) -> [Float] {
         model.eval()
         defer { model.train() }
-        var iterator = BatchIterator(split: split, schema: schema, batchSize: batchSize, shuffle: false)
+        var iterator = BatchIterator(split: split, schema: schema, batchSize: batchSize, shuffle: false, rows: rows)
         var batch = iterator.makeBatch()
         let loss = MultiTaskLoss(tasks: model.layout.tasks)
         var scores: [Float] = []
-        scores.reserveCapacity(split.rowCount * schema.tasks.count)
+        scores.reserveCapacity(iterator.rows.count * schema.tasks.count)
         while iterator.next(into: &batch) {
             let inputs = TrainingBatch(batch).inputs
             scores.append(contentsOf: model.scores(inputs, loss: loss))
@@ -32,7 +41,25 @@ public struct Evaluator {
 
     /// The metrics of `model` on `split`.
     public func evaluate(_ model: MultiTaskModel, split: EncodedSplit, schema: DatasetSchema, name: String) -> EvaluationReport {
-        Self.report(scores: predict(model, split: split, schema: schema), split: split, schema: schema, name: name)
+        guard let communicator = group.communicator else {
+            return Self.report(scores: predict(model, split: split, schema: schema), split: split, schema: schema, name: name)
+        }
+        let parts = (0..<group.size).map { BatchShard(index: $0, count: group.size).part(of: split.rowCount) }
+        let local = predict(model, split: split, schema: schema, rows: parts[group.rank])
+        let scores = communicator.gather(local, counts: parts.map { $0.count * schema.tasks.count })
+        let (encoder, decoder) = (JSONEncoder(), JSONDecoder())
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var encoded: [UInt8] = []
+        if group.isLeader {
+            let report = Self.report(scores: scores, split: split, schema: schema, name: name)
+            encoded = Array((try? encoder.encode(report)) ?? Data())
+        }
+        let shared = communicator.broadcast(encoded)
+        guard let report = try? decoder.decode(EvaluationReport.self, from: Data(shared)) else {
+            communicator.abort("could not decode the evaluation report rank 0 sent")
+        }
+        return report
     }
 
     /// The metrics of precomputed `scores` (`[rows × T]`) on `split`.

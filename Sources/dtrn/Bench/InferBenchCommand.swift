@@ -27,7 +27,8 @@ struct InferBenchCommand: ParsableCommand {
             model.eval()
             let loss = MultiTaskLoss(tasks: bench.layout.tasks)
             var iterator = BatchIterator(split: bench.dataset.test, schema: bench.dataset.schema,
-                                         batchSize: bench.trainingConfig.batchSize, shuffle: false)
+                                         batchSize: bench.trainingConfig.batchSize, shuffle: false,
+                                         shard: BatchShard(index: bench.group.rank, count: bench.group.size))
             var batch = iterator.makeBatch()
             var pass = 0
             let rate = bench.measure {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Models
 import RecData
@@ -45,16 +46,21 @@ struct ModelBenchmark {
     let dataset: EncodedDataset
     /// The model-side view of the data.
     let layout: FeatureLayout
-    /// Kernel worker threads.
+    /// Kernel worker threads (of each process).
     let threads: Int
+    /// The processes measuring together (one unless started by `mpirun`).
+    let group: ProcessGroup
 
     /// Loads the data the options name and sets the thread count.
     init(options: ModelBenchOptions) throws {
         self.options = options
         (modelConfig, trainingConfig) = try options.run.configs()
-        threads = trainingConfig.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let group = ProcessGroup.join()
+        self.group = group
+        threads = trainingConfig.threads ?? group.defaultThreadCount
         Parallelism.setThreadCount(threads)
-        dataset = try options.run.dataSource().load(reporter: ProgressReporter(quiet: options.json)).dataset
+        let source = try options.run.dataSource(), quiet = options.json || !group.isLeader
+        dataset = try group.leaderFirst { try source.load(reporter: ProgressReporter(quiet: quiet)).dataset }
         layout = FeatureLayout(dataset.schema)
     }
 
@@ -64,14 +70,15 @@ struct ModelBenchmark {
     }
 
     /// Samples per second of `batch` (which processes one batch and returns its size): batches
-    /// for the warm-up time untimed, then `repetitions` timed runs of at least `seconds` each.
+    /// for the warm-up time untimed, then `repetitions` timed runs of at least `seconds` each
+    /// (in a job of several processes, ended on rank 0's clock).
     func measure(_ batch: () -> Int) -> Spread {
         let warmupStart = DispatchTime.now()
-        repeat { _ = batch() } while Self.seconds(since: warmupStart) < options.warmupSeconds
+        repeat { _ = batch() } while group.leaderDecides(Self.seconds(since: warmupStart) < options.warmupSeconds)
         let rates = (0..<options.repetitions).map { _ in
             let start = DispatchTime.now()
             var samples = 0
-            repeat { samples += batch() } while Self.seconds(since: start) < options.seconds
+            repeat { samples += batch() } while group.leaderDecides(Self.seconds(since: start) < options.seconds)
             return Double(samples) / Self.seconds(since: start)
         }
         return Spread(rates)
@@ -90,13 +97,13 @@ struct ModelBenchmark {
     /// and, when given, `realPositionFlopsPerSample`.
     func result(benchmark: String, samplesPerSecond: Spread, flopsPerSample: Double?, realPositionFlopsPerSample: Double? = nil,
                 parameters: Int) -> ModelBenchResult {
-        let peak = options.peakGflopsPerCore * Double(threads)
+        let peak = options.peakGflopsPerCore * Double(threads * group.size)
         let gflops = flopsPerSample.map { $0 * samplesPerSecond.median / 1e9 }
         let realGflops = realPositionFlopsPerSample.map { $0 * samplesPerSecond.median / 1e9 }
         let name = modelConfig.model == "dtrn" ? "dtrn-\(modelConfig.backbone)" : modelConfig.model
         return ModelBenchResult(
             benchmark: benchmark, implementation: "dtrn", data: options.run.data, model: name, preset: options.run.preset,
-            batchSize: trainingConfig.batchSize, threads: threads, repetitions: options.repetitions,
+            batchSize: trainingConfig.batchSize, processes: group.size, threads: threads, repetitions: options.repetitions,
             secondsPerRepetition: options.seconds, samplesPerSecond: samplesPerSecond, parameters: parameters,
             flopsPerSample: flopsPerSample, gflops: gflops, peakGflops: peak, peakFraction: gflops.map { $0 / peak },
             realPositionFlopsPerSample: realPositionFlopsPerSample, realPositionGflops: realGflops,
@@ -104,8 +111,9 @@ struct ModelBenchmark {
             peakResidentMegabytes: peakResidentMegabytes())
     }
 
-    /// Prints `result` as JSON or text, as the options ask.
+    /// Prints `result` as JSON or text, as the options ask (on rank 0 only).
     func print(_ result: ModelBenchResult) throws {
+        guard group.isLeader else { return }
         if options.json { try printJSON(result) } else { Swift.print(result.text) }
     }
 
@@ -139,6 +147,9 @@ struct ModelBenchResult: Encodable {
     var model: String
     var preset: String?
     var batchSize: Int
+    /// The processes of a data-parallel run (1 without `mpirun`).
+    var processes: Int
+    /// Kernel threads of each process.
     var threads: Int
     var repetitions: Int
     var secondsPerRepetition: Double
@@ -162,12 +173,23 @@ struct ModelBenchResult: Encodable {
     var testAUC: [String: Double]?
     /// The epochs of that training.
     var aucEpochs: Int?
+    /// Under `mpirun`: the communication of one step extrapolated to larger jobs.
+    var communication: [CommunicationEstimate]?
+
+    /// One step's communication in a job of `processes` processes (see ``CommunicationModel``).
+    struct CommunicationEstimate: Encodable {
+        var processes: Int
+        var megabytesSentPerStep: Double
+        var millisecondsAt25Gbit: Double
+        var millisecondsAt100Gbit: Double
+    }
 
     /// A few readable lines.
     var text: String {
         func rate(_ v: Double) -> String { String(format: "%.0f", v) }
         var lines = [
-            "\(benchmark) \(model)\(preset.map { " (preset \($0))" } ?? "") on \(data), batch \(batchSize), \(threads) threads",
+            "\(benchmark) \(model)\(preset.map { " (preset \($0))" } ?? "") on \(data), batch \(batchSize), "
+                + (processes > 1 ? "\(processes) processes × \(threads) threads" : "\(threads) threads"),
             "  samples/s   median \(rate(samplesPerSecond.median))  min \(rate(samplesPerSecond.min))  max \(rate(samplesPerSecond.max))"
                 + "  (\(repetitions) × \(secondsPerRepetition) s)",
         ]
@@ -180,6 +202,11 @@ struct ModelBenchResult: Encodable {
                                 realPositionFlopsPerSample / 1e6, realPositionGflops, 100 * realPositionPeakFraction))
         }
         lines.append("  memory      peak RSS \(peakResidentMegabytes) MB; \(parameters) parameters")
+        for estimate in communication ?? [] {
+            lines.append(String(format: "  comm model  %2d processes: %.2f MB sent per process per step, %.2f ms at 25 Gbit/s, %.2f ms at 100 Gbit/s",
+                                estimate.processes, estimate.megabytesSentPerStep, estimate.millisecondsAt25Gbit,
+                                estimate.millisecondsAt100Gbit))
+        }
         if let testAUC, let aucEpochs {
             let shown = testAUC.sorted { $0.key < $1.key }.map { String(format: "%@ %.4f", $0.key, $0.value) }
             lines.append("  test AUC    \(shown.joined(separator: "  ")) after \(aucEpochs) epoch(s)")
@@ -190,13 +217,13 @@ struct ModelBenchResult: Encodable {
 
 extension BatchIterator {
     /// Fills `batch` with the next rows, starting epoch `epoch + 1` when the current one is
-    /// exhausted; returns the batch size.
+    /// exhausted; returns the global batch's size.
     mutating func nextCycling(into batch: inout Batch, epoch: inout Int) -> Int {
         if !next(into: &batch) {
             epoch += 1
             startEpoch(epoch)
             _ = next(into: &batch)
         }
-        return batch.size
+        return batch.globalSize
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Models
 import NN
@@ -32,15 +33,24 @@ struct TrainBenchCommand: ParsableCommand {
                 throw ValidationError("the training benchmark steps with Adam; found optimizer '\(bench.trainingConfig.optimizer)'")
             }
             var loop = try TrainingLoop(bench)
-            let rate = bench.measure { loop.step() }
+            let rate = bench.measure { loop.next() }
             let flops = bench.flops(over: bench.dataset.train)
             var result = bench.result(benchmark: "train", samplesPerSecond: rate, flopsPerSample: flops.dense?.training,
                                       realPositionFlopsPerSample: flops.realPositions?.training,
                                       parameters: loop.model.parameterCount)
+            if let synchronizer = loop.step.synchronizer {
+                let model = CommunicationModel(traffic: synchronizer.traffic, processes: bench.group.size,
+                                               buckets: synchronizer.bucketCount)
+                result.communication = [8, 16, 64].map { n in
+                    .init(processes: n, megabytesSentPerStep: model.bytesSent(processes: n) / 1e6,
+                          millisecondsAt25Gbit: 1e3 * model.seconds(processes: n, gigabitsPerSecond: 25),
+                          millisecondsAt100Gbit: 1e3 * model.seconds(processes: n, gigabitsPerSecond: 100))
+                }
+            }
             if let aucEpochs {
                 var fresh = try TrainingLoop(bench)
-                for _ in 0..<(aucEpochs * fresh.iterator.batchCount) { _ = fresh.step() }
-                let report = Evaluator().evaluate(fresh.model, split: bench.dataset.test, schema: bench.dataset.schema, name: "test")
+                for _ in 0..<(aucEpochs * fresh.iterator.batchCount) { _ = fresh.next() }
+                let report = Evaluator(group: bench.group).evaluate(fresh.model, split: bench.dataset.test, schema: bench.dataset.schema, name: "test")
                 result.testAUC = Dictionary(uniqueKeysWithValues: report.tasks.compactMap { task in task.auc.map { (task.name, $0) } })
                 result.aucEpochs = aucEpochs
             }
@@ -50,40 +60,40 @@ struct TrainBenchCommand: ParsableCommand {
 }
 
 /// The trainer's optimisation step without its schedule, clipping, progress or checkpoints:
-/// the next shuffled batch through the model, the multi-task loss, backward, Adam.
+/// the next shuffled batch (this process's part of it, under `mpirun`) through a
+/// ``TrainingStep`` with Adam.
 struct TrainingLoop {
-    /// The model trained.
-    let model: MultiTaskModel
+    /// The step taken.
+    let step: TrainingStep
     /// The batches of the training split, shuffled per epoch.
     private(set) var iterator: BatchIterator
-    private let optimizer: Adam
-    private let loss: MultiTaskLoss
-    private let weighting: TaskWeighting
     private var batch: Batch
     private var epoch = 0
 
     /// A loop over a fresh model with Adam at the configured learning rate and weight decay.
     init(_ bench: ModelBenchmark) throws {
         let config = bench.trainingConfig
-        model = try bench.makeModel()
-        weighting = TaskWeighting(tasks: bench.layout.tasks.count, learned: config.uncertaintyWeighting)
-        optimizer = Adam(parameters: model.parameters() + weighting.parameters(), learningRate: config.learningRate,
-                         weightDecay: config.weightDecay)
-        loss = MultiTaskLoss(tasks: bench.layout.tasks, taskWeights: config.taskWeights)
+        let model = try bench.makeModel()
+        let weighting = TaskWeighting(tasks: bench.layout.tasks.count, learned: config.uncertaintyWeighting)
+        let optimizer = Adam(parameters: model.parameters() + weighting.parameters(), learningRate: config.learningRate,
+                             weightDecay: config.weightDecay)
+        step = TrainingStep(model: model, weighting: weighting, optimizer: optimizer,
+                            loss: MultiTaskLoss(tasks: bench.layout.tasks, taskWeights: config.taskWeights),
+                            clipNorm: nil, group: bench.group)
         iterator = BatchIterator(split: bench.dataset.train, schema: bench.dataset.schema, batchSize: config.batchSize,
-                                 shuffle: true, seed: config.seed)
+                                 shuffle: true, seed: config.seed,
+                                 shard: BatchShard(index: bench.group.rank, count: bench.group.size))
         batch = iterator.makeBatch()
         model.train()
     }
 
-    /// Trains on the next batch; returns its size.
-    mutating func step() -> Int {
+    /// The model trained.
+    var model: MultiTaskModel { step.model }
+
+    /// Trains on the next batch; returns the global batch's size.
+    mutating func next() -> Int {
         let size = iterator.nextCycling(into: &batch, epoch: &epoch)
-        let data = TrainingBatch(batch)
-        let predictions = model(data.inputs)
-        weighting.total(loss(predictions, labels: data.labels, labelWeights: data.weights),
-                        taskWeights: loss.taskWeights, auxiliary: predictions.auxiliaryLoss).backward()
-        optimizer.step()
+        step(batch)
         return size
     }
 }

@@ -46,7 +46,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "The seed of weights, shuffling, dropout (and of the synthetic data unless --data-seed).")
     var seed: UInt64?
 
-    @Option(help: "Worker threads for kernels and BLAS (default: all cores).")
+    @Option(help: "Worker threads for kernels and BLAS (default: all cores; under mpirun, the cores of each process).")
     var threads: Int?
 
     @Option(help: "Synthetic data: task conflict in [0, 1].")
@@ -54,6 +54,9 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: "Synthetic data: training rows.")
     var syntheticRows: Int?
+
+    @Option(help: "Synthetic data: validation rows and test rows (default: 50000 each).")
+    var syntheticEvalRows: Int?
 
     @Option(help: "Synthetic data: the generator's seed (default: 1).")
     var dataSeed: UInt64?
@@ -83,6 +86,7 @@ struct RunOptions: ParsableArguments {
         var synthetic = SyntheticConfig()
         if let conflict { synthetic.conflict = conflict }
         if let syntheticRows { synthetic.trainRows = syntheticRows }
+        if let syntheticEvalRows { (synthetic.validationRows, synthetic.testRows) = (syntheticEvalRows, syntheticEvalRows) }
         if let dataSeed { synthetic.seed = dataSeed }
         try synthetic.validate()
         return DataSource(name: data, input: location.input, cache: location.cache, dataRoot: location.dataRoot,
