@@ -38,6 +38,6 @@ PY
     echo "$out" | python3 -c '
 import json, sys
 for e in json.load(sys.stdin).get("communication", []):
-    print(f"    comm model {e[\"processes\"]:2d} processes: {e[\"megabytesSentPerStep\"]:.2f} MB/step/process, "
-          f"{e[\"millisecondsAt25Gbit\"]:.2f} ms at 25 Gbit/s, {e[\"millisecondsAt100Gbit\"]:.2f} ms at 100 Gbit/s")'
+    print("    comm model %2d processes: %.2f MB sent per process per step, %.2f ms at 25 Gbit/s, %.2f ms at 100 Gbit/s"
+          % (e["processes"], e["megabytesSentPerStep"], e["millisecondsAt25Gbit"], e["millisecondsAt100Gbit"]))'
 done

@@ -163,6 +163,8 @@ final class DataParallelTests: XCTestCase {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+        // Every process runs on this machine: no remote shell is needed (nor installed everywhere).
+        environment["OMPI_MCA_plm_rsh_agent"] = "false"
         process.environment = environment
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: log)
