@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Prepare datasets: ingest CSV/TSV files or event logs into the binary store and inspect it.",
-        subcommands: [Generate.self, Ingest.self, Inspect.self, Schema.self]
+        subcommands: [Generate.self, GenerateEvents.self, Ingest.self, Inspect.self, Schema.self]
     )
 
     /// `dtrn data ingest`: a built-in dataset by name, or any file with a schema.
@@ -213,6 +213,50 @@ struct DataCommand: ParsableCommand {
                     try DatasetStore.write(try data.encoded(), to: out)
                     print("stored in \(out)")
                 }
+            }
+        }
+    }
+
+    /// `dtrn data generate-events`: a Taobao-UserBehavior-shaped event log of any size.
+    struct GenerateEvents: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "generate-events",
+            abstract: "Write a Taobao-UserBehavior-shaped event log (power-law users and items, pv ≫ cart/fav/buy).",
+            discussion: """
+            dtrn data generate-events --events 100000000 --out events.csv
+            dtrn data ingest taobao --input events.csv --out data-cache/events-100m
+            """)
+
+        @Option(help: "Events to write.")
+        var events = 1_000_000
+
+        @Option(help: "Distinct users (default: events / 100).")
+        var users: Int?
+
+        @Option(help: "Distinct items (default: events / 25).")
+        var items: Int?
+
+        @Option(help: "Distinct categories.")
+        var categories = 9_439
+
+        @Option(help: "The generator's seed.")
+        var seed: UInt64 = 1
+
+        @Option(help: "The CSV file to write.")
+        var out: String
+
+        func run() throws {
+            try reportingErrors {
+                var config = EventLogGenerator.Config()
+                (config.events, config.users, config.items, config.categories, config.seed) = (events, users, items, categories, seed)
+                let start = Date()
+                let summary = try EventLogGenerator(config: config).write(to: out) { written in
+                    if written % 10_000_000 == 0 { FileHandle.standardError.write(Data("\(written) events\n".utf8)) }
+                }
+                let seconds = Date().timeIntervalSince(start)
+                let shares = ["pv", "cart", "fav", "buy"].map { "\($0) \(summary.behaviours[$0] ?? 0)" }.joined(separator: ", ")
+                print(String(format: "wrote %d events (%@; %d users, %d items) to %@: %.0f MB in %.1f s", events, shares,
+                             config.userCount, config.itemCount, out, Double(summary.bytes) / 1e6, seconds))
             }
         }
     }
