@@ -96,9 +96,8 @@ public final class Trainer {
         func json<Value: Encodable>(_ value: Value) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
         var training = config
         training.threads = nil
-        var weights: UInt64 = 0xcbf2_9ce4_8422_2325
-        for (_, tensor) in optimizer.parameters {
-            for k in 0..<tensor.count { weights = (weights ^ UInt64(tensor.pointer[k].bitPattern)) &* 0x100_0000_01b3 }
+        let weights = optimizer.parameters.map { _, tensor in
+            String(Checksum.of(UnsafeRawBufferPointer(start: tensor.pointer, count: tensor.count * MemoryLayout<Float>.stride)), radix: 16)
         }
         let splits = [("train", dataset.train), ("validation", dataset.validation), ("test", dataset.test)]
         try ReplicaConsistency.verify([
@@ -106,7 +105,7 @@ public final class Trainer {
             ("schema", try json(dataset.schema)),
             ("model config", try json(template.model)),
             ("training config", try json(training)),
-            ("initial weights", String(weights, radix: 16)),
+            ("initial weights", weights.joined(separator: " ")),
         ], on: communicator)
     }
 
