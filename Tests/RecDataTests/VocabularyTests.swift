@@ -31,10 +31,21 @@ final class VocabularyTests: XCTestCase {
     func testByteStringTableSurvivesGrowth() {
         let table = ByteStringTable()
         let keys = (0..<5000).map { "key-\($0)" }
-        let ids = keys.map { key in Array(key.utf8).withUnsafeBufferPointer { table.intern($0) } }
+        let ids = keys.map { key in Array(key.utf8).withUnsafeBufferPointer { table.intern($0, training: true) } }
         XCTAssertEqual(ids, (0..<5000).map(Int32.init))
+        XCTAssertEqual(table.trainingCounts(), Array(repeating: 1, count: 5000))
         XCTAssertEqual(Array("key-4321".utf8).withUnsafeBufferPointer { table.intern($0) }, 4321)
         XCTAssertEqual(table.string(at: 1234), "key-1234")
         XCTAssertEqual(table.count, 5000)
+    }
+
+    func testByteStringTableTellsApartShortLongAndEmptyKeys() {
+        let table = ByteStringTable()
+        let long = String(repeating: "x", count: 300)
+        let keys = ["", "a", "a\u{0}", "12345678", "123456789", long, long + "y", String(long.dropLast()), "a"]
+        let ids = keys.map { key in Array(key.utf8).withUnsafeBufferPointer { table.intern($0, training: key != "a") } }
+        XCTAssertEqual(ids, [0, 1, 2, 3, 4, 5, 6, 7, 1])
+        XCTAssertEqual(table.string(at: 6), long + "y")
+        XCTAssertEqual(table.trainingCounts(), [1, 0, 1, 1, 1, 1, 1, 1])
     }
 }

@@ -22,7 +22,7 @@ final class VocabularyBuilder {
 
     /// The fitted vocabulary and the table mapping each provisional code to its final id.
     func fit() -> (vocabulary: Vocabulary, remap: [Int32]) {
-        let counts = (0..<table.count).map(table.trainingCount(of:))
+        let counts = table.trainingCounts()
         let kept = counts.indices
             .filter { counts[$0] >= Int64(minCount) }
             .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }

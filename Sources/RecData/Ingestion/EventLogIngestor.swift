@@ -22,11 +22,13 @@ final class EventLogIngestor {
     private let impression: Int
     private let categoricalCount: Int
     private let numericCount: Int
+    private let maxLengths: [Int]
+    private let hasGroups: Bool
 
-    /// Record layout, in 32-bit words: user, behaviour, time (2 words), file order (2 words), categorical
-    /// codes, numeric values (as bit patterns).
+    /// Record layout, in 32-bit words: user, behaviour, time (2 words), categorical codes, numeric values
+    /// (as bit patterns). A bucket holds its records in file order.
     private var recordWidth: Int { Self.headerWords + categoricalCount + numericCount }
-    private static let headerWords = 6
+    private static let headerWords = 4
 
     /// An ingestor writing through `session`, keeping its bucket files in `temporaryDirectory`.
     init(session: IngestionSession, temporaryDirectory: String) {
@@ -46,6 +48,8 @@ final class EventLogIngestor {
         itemFeature = plan.categorical.firstIndex { $0.column == spec.item }!
         categoricalCount = plan.categorical.count
         numericCount = plan.numeric.count
+        maxLengths = plan.sequences.map(\.maxLength)
+        hasGroups = plan.schema.groupKey != nil
     }
 
     /// Ingests every input as one event log; returns the bytes read.
@@ -55,14 +59,13 @@ final class EventLogIngestor {
         let buckets = try (0..<bucketCount).map {
             try ColumnFileWriter<UInt32>(path: temporaryDirectory + "/events-\($0).bin")
         }
-        var order: Int64 = 0
         var inputBytes = 0
         for input in inputs {
-            inputBytes += try partition(input, into: buckets, order: &order)
+            inputBytes += try partition(input, into: buckets)
         }
         for bucket in buckets {
             try bucket.flush()
-            try emitSamples(bucketPath: bucket.path)
+            try emitSamples(bucketPath: bucket.path, bucketCount: bucketCount)
             try? FileManager.default.removeItem(atPath: bucket.path)
         }
         return inputBytes
@@ -70,7 +73,7 @@ final class EventLogIngestor {
 
     // MARK: - Pass 1: parse and partition by user
 
-    private func partition(_ input: IngestInput, into buckets: [ColumnFileWriter<UInt32>], order: inout Int64) throws -> Int {
+    private func partition(_ input: IngestInput, into buckets: [ColumnFileWriter<UInt32>]) throws -> Int {
         let plan = session.plan
         let format = plan.schema.format
         let reader = try DelimitedRecordReader(path: input.path, format: format)
@@ -113,8 +116,6 @@ final class EventLogIngestor {
                 record[1] = UInt32(behaviour)
                 record[2] = UInt32(truncatingIfNeeded: time)
                 record[3] = UInt32(truncatingIfNeeded: time >> 32)
-                record[4] = UInt32(truncatingIfNeeded: order)
-                record[5] = UInt32(truncatingIfNeeded: order >> 32)
                 for (position, index) in binding.categorical.enumerated() {
                     let bytes = fields[index].bytes
                     let code = plan.isMissing(bytes)
@@ -125,7 +126,6 @@ final class EventLogIngestor {
                 for position in 0..<numericCount {
                     record[Self.headerWords + categoricalCount + position] = Float(numbers[position]).bitPattern
                 }
-                order += 1
                 events += 1
                 try record.withUnsafeBufferPointer { try buckets[Int(user) % buckets.count].append(contentsOf: $0) }
             } catch let error as DataError {
@@ -157,43 +157,122 @@ final class EventLogIngestor {
         }
     }
 
-    private func emitSamples(bucketPath: String) throws {
+    /// The samples of one user in one split, gathered column by column and appended to the split's files
+    /// in bulk once the user is done.
+    private struct PendingSamples {
+        var categorical: [Int32] = []
+        var numeric: [Float] = []
+        var labels: [Float] = []
+        var groups: [Int32] = []
+        var sequenceValues: [[Int32]]
+        var sequenceStarts: [[Int64]]
+        var sequenceLengths: [[Int32]]
+        /// Per sequence field, the number of items in the split's values file before the gathered ones.
+        var valuesBefore: [Int]
+        var rows = 0
+
+        /// Empty buffers for samples to be appended to `writer`.
+        init(appendingTo writer: SplitWriter) {
+            let sequenceCount = writer.sequenceValues.count
+            sequenceValues = Array(repeating: [], count: sequenceCount)
+            sequenceStarts = Array(repeating: [], count: sequenceCount)
+            sequenceLengths = Array(repeating: [], count: sequenceCount)
+            valuesBefore = writer.sequenceValues.map(\.count)
+        }
+
+        /// Where the next items appended to sequence field `field` will start in the split's values file.
+        func nextValueOffset(_ field: Int) -> Int64 { Int64(valuesBefore[field] + sequenceValues[field].count) }
+
+        /// Appends everything gathered to `writer` and empties the buffers.
+        mutating func flush(to writer: SplitWriter, labelCount: Int) throws {
+            guard rows > 0 else { return }
+            try categorical.withUnsafeBufferPointer { try writer.categorical.append(contentsOf: $0) }
+            try numeric.withUnsafeBufferPointer { try writer.numeric.append(contentsOf: $0) }
+            try labels.withUnsafeBufferPointer { try writer.labels.append(contentsOf: $0) }
+            try writer.labelWeights.append(repeating: 1, count: rows * labelCount)
+            try groups.withUnsafeBufferPointer { try writer.groups?.append(contentsOf: $0) }
+            for field in sequenceValues.indices {
+                try sequenceValues[field].withUnsafeBufferPointer { try writer.sequenceValues[field].append(contentsOf: $0) }
+                try sequenceStarts[field].withUnsafeBufferPointer { try writer.sequenceStarts[field].append(contentsOf: $0) }
+                try sequenceLengths[field].withUnsafeBufferPointer { try writer.sequenceLengths[field].append(contentsOf: $0) }
+                valuesBefore[field] += sequenceValues[field].count
+                sequenceValues[field].removeAll(keepingCapacity: true)
+                sequenceStarts[field].removeAll(keepingCapacity: true)
+                sequenceLengths[field].removeAll(keepingCapacity: true)
+            }
+            writer.rowCount += rows
+            categorical.removeAll(keepingCapacity: true)
+            numeric.removeAll(keepingCapacity: true)
+            labels.removeAll(keepingCapacity: true)
+            groups.removeAll(keepingCapacity: true)
+            rows = 0
+        }
+    }
+
+    /// The events of a bucket ordered by (user, time, file order): a counting sort by user, which keeps the
+    /// file order, then a sort by time of the users whose events are not already in time order.
+    private func sortedEvents(_ words: UnsafeBufferPointer<UInt32>, eventCount: Int, bucketCount: Int) -> [Int32] {
+        let width = recordWidth
+        let localUsers = session.groups.count / bucketCount + 1
+        var starts = [Int](repeating: 0, count: localUsers + 1)
+        for event in 0..<eventCount { starts[Int(words[event * width]) / bucketCount + 1] += 1 }
+        for user in 0..<localUsers { starts[user + 1] += starts[user] }
+        var next = starts
+        var sorted = [Int32](repeating: 0, count: eventCount)
+        for event in 0..<eventCount {
+            let user = Int(words[event * width]) / bucketCount
+            sorted[next[user]] = Int32(event)
+            next[user] += 1
+        }
+        func time(_ event: Int32) -> Int64 {
+            let base = Int(event) * width
+            return Int64(words[base + 2]) | Int64(words[base + 3]) << 32
+        }
+        for user in 0..<localUsers where starts[user + 1] - starts[user] > 1 {
+            let run = starts[user]..<starts[user + 1]
+            let inOrder = zip(run.dropLast(), run.dropFirst()).allSatisfy { time(sorted[$0]) <= time(sorted[$1]) }
+            if !inOrder {
+                sorted[run].sort { lhs, rhs in
+                    let timeL = time(lhs), timeR = time(rhs)
+                    return timeL != timeR ? timeL < timeR : lhs < rhs
+                }
+            }
+        }
+        return sorted
+    }
+
+    private func emitSamples(bucketPath: String, bucketCount: Int) throws {
         let file = try MappedFile(path: bucketPath)
         let words = file.buffer(of: UInt32.self)
         let width = recordWidth
         let eventCount = words.count / width
         if eventCount == 0 { return }
         func time(_ event: Int) -> Int64 { Int64(words[event * width + 2]) | Int64(words[event * width + 3]) << 32 }
-        func order(_ event: Int) -> Int64 { Int64(words[event * width + 4]) | Int64(words[event * width + 5]) << 32 }
         func user(_ event: Int) -> UInt32 { words[event * width] }
-        var sorted = Array(0..<eventCount)
-        sorted.sort { lhs, rhs in
-            let userL = user(lhs), userR = user(rhs)
-            if userL != userR { return userL < userR }
-            let timeL = time(lhs), timeR = time(rhs)
-            if timeL != timeR { return timeL < timeR }
-            return order(lhs) < order(rhs)
-        }
+        let sorted = sortedEvents(words, eventCount: eventCount, bucketCount: bucketCount)
+        let writers = session.writers
+        var pending = writers.map { PendingSamples(appendingTo: $0) }
         var timelines = Array(repeating: Timeline(), count: behaviours.count)
-        var lastLabelTime = Array(repeating: [Int32: Int64](), count: behaviours.count)
+        var lastLabelTime = [Int64: Int64]()
         var impressed = Set<Int32>()
         var runStart = 0
         while runStart < eventCount {
             var runEnd = runStart + 1
-            while runEnd < eventCount && user(sorted[runEnd]) == user(sorted[runStart]) { runEnd += 1 }
+            let runUser = user(Int(sorted[runStart]))
+            while runEnd < eventCount && user(Int(sorted[runEnd])) == runUser { runEnd += 1 }
             for index in timelines.indices { timelines[index].reset() }
-            for index in lastLabelTime.indices { lastLabelTime[index].removeAll(keepingCapacity: true) }
+            lastLabelTime.removeAll(keepingCapacity: true)
             impressed.removeAll(keepingCapacity: true)
             for position in runStart..<runEnd {
-                let event = sorted[position]
+                let event = Int(sorted[position])
                 let behaviour = Int(words[event * width + 1])
                 let item = Int32(bitPattern: words[event * width + Self.headerWords + itemFeature])
                 timelines[behaviour].items.append(item)
                 timelines[behaviour].times.append(time(event))
-                lastLabelTime[behaviour][item] = time(event)
+                lastLabelTime[Self.labelKey(behaviour: behaviour, item: item)] = time(event)
             }
             for position in runStart..<runEnd {
-                let event = sorted[position]
+                let event = Int(sorted[position])
                 guard Int(words[event * width + 1]) == impression else { continue }
                 let item = Int32(bitPattern: words[event * width + Self.headerWords + itemFeature])
                 guard impressed.insert(item).inserted else { continue }
@@ -204,46 +283,50 @@ final class EventLogIngestor {
                         timelines[index].visible += 1
                     }
                 }
-                let split: SplitName = sampleTime < spec.validationFrom ? .train : sampleTime < spec.testFrom ? .validation : .test
-                try appendSample(
+                let split = sampleTime < spec.validationFrom ? 0 : sampleTime < spec.testFrom ? 1 : 2
+                appendSample(
                     record: UnsafeBufferPointer(rebasing: words[event * width..<(event + 1) * width]),
-                    item: item, time: sampleTime, split: split, timelines: &timelines, lastLabelTime: lastLabelTime)
+                    item: item, time: sampleTime, split: split, into: &pending[split], timelines: &timelines, lastLabelTime: lastLabelTime)
+            }
+            for split in pending.indices {
+                try pending[split].flush(to: writers[split], labelCount: labelBehaviours.count)
             }
             runStart = runEnd
         }
     }
 
+    /// The key of the last time `item` met `behaviour`.
+    private static func labelKey(behaviour: Int, item: Int32) -> Int64 {
+        Int64(behaviour) << 32 | Int64(UInt32(bitPattern: item))
+    }
+
     private func appendSample(
-        record: UnsafeBufferPointer<UInt32>, item: Int32, time: Int64, split: SplitName,
-        timelines: inout [Timeline], lastLabelTime: [[Int32: Int64]]
-    ) throws {
-        let writer = session.writer(split)
-        let splitIndex = SplitName.allCases.firstIndex(of: split)!
+        record: UnsafeBufferPointer<UInt32>, item: Int32, time: Int64, split: Int,
+        into samples: inout PendingSamples, timelines: inout [Timeline], lastLabelTime: [Int64: Int64]
+    ) {
         for position in 0..<categoricalCount {
-            try writer.categorical.append(Int32(bitPattern: record[Self.headerWords + position]))
+            samples.categorical.append(Int32(bitPattern: record[Self.headerWords + position]))
         }
         for position in 0..<numericCount {
             let value = Float(bitPattern: record[Self.headerWords + categoricalCount + position])
-            if split == .train && !value.isNaN { session.numericStatistics[position].add(Double(value)) }
-            try writer.numeric.append(value)
+            if split == 0 && !value.isNaN { session.numericStatistics[position].add(Double(value)) }
+            samples.numeric.append(value)
         }
         for behaviour in labelBehaviours {
-            let later = (lastLabelTime[behaviour][item] ?? .min) >= time
-            try writer.labels.append(later ? 1 : 0)
-            try writer.labelWeights.append(1)
+            let later = (lastLabelTime[Self.labelKey(behaviour: behaviour, item: item)] ?? .min) >= time
+            samples.labels.append(later ? 1 : 0)
         }
-        try writer.groups?.append(Int32(bitPattern: record[0]))
+        if hasGroups { samples.groups.append(Int32(bitPattern: record[0])) }
         for (field, behaviour) in sequenceBehaviours.enumerated() {
-            let values = writer.sequenceValues[field]
-            if timelines[behaviour].written[splitIndex] < 0 {
-                timelines[behaviour].written[splitIndex] = Int64(values.count)
-                try timelines[behaviour].items.withUnsafeBufferPointer { try values.append(contentsOf: $0) }
+            if timelines[behaviour].written[split] < 0 {
+                timelines[behaviour].written[split] = samples.nextValueOffset(field)
+                samples.sequenceValues[field].append(contentsOf: timelines[behaviour].items)
             }
             let visible = timelines[behaviour].visible
-            let length = min(visible, session.plan.sequences[field].maxLength)
-            try writer.sequenceStarts[field].append(timelines[behaviour].written[splitIndex] + Int64(visible - length))
-            try writer.sequenceLengths[field].append(Int32(length))
+            let length = min(visible, maxLengths[field])
+            samples.sequenceStarts[field].append(timelines[behaviour].written[split] + Int64(visible - length))
+            samples.sequenceLengths[field].append(Int32(length))
         }
-        writer.rowCount += 1
+        samples.rows += 1
     }
 }

@@ -54,6 +54,19 @@ final class ColumnFileWriter<Element: BitwiseCopyable> {
         count += values.count
     }
 
+    /// Appends `count` copies of `value`.
+    func append(repeating value: Element, count: Int) throws {
+        var remaining = count
+        while remaining > 0 {
+            if buffered == capacity { try flush() }
+            let chunk = min(remaining, capacity - buffered)
+            (buffer + buffered).update(repeating: value, count: chunk)
+            buffered += chunk
+            remaining -= chunk
+        }
+        self.count += count
+    }
+
     /// Writes out everything appended; call once at the end.
     func flush() throws {
         var remaining = buffered * MemoryLayout<Element>.stride
