@@ -1,8 +1,10 @@
 import Randomness
 /// Cuts a split into batches, in file order or in a seeded shuffled order, filling a reusable `Batch`.
 ///
-/// The same seed and epoch always give the same order. Filling copies contiguous row blocks from the
-/// split's columns into the batch's buffers; nothing is allocated per sample or per batch.
+/// The same seed and epoch always give the same order. The shuffled order is a
+/// ``RandomPermutation`` of the rows, computed batch by batch, so the iterator's memory does not
+/// grow with the split. Filling copies contiguous row blocks from the split's columns into the
+/// batch's buffers; nothing is allocated per sample or per batch.
 ///
 /// In a data-parallel job every process iterates the same global batches — the order depends on
 /// the seed and the epoch, not on the number of processes — and, with a ``BatchShard``, fills its
@@ -34,7 +36,10 @@ public struct BatchIterator: Sendable {
     public let rows: Range<Int>
     /// Which part of each global batch this iterator fills.
     public let shard: BatchShard
-    private var order: [Int32]
+    /// The epoch's shuffled order of `rows` (none without shuffling).
+    private var permutation: RandomPermutation?
+    /// The rows of the current global batch.
+    private var globalRows: [Int32]
     private var cursor = 0
 
     /// An iterator positioned at the start of epoch 0, over `rows` of the split (all of them by
@@ -54,7 +59,7 @@ public struct BatchIterator: Sendable {
         self.dropLast = dropLast
         self.rows = rows
         self.shard = shard
-        order = rows.map { Int32($0) }
+        globalRows = Array(repeating: 0, count: batchSize)
         startEpoch(0)
     }
 
@@ -71,26 +76,21 @@ public struct BatchIterator: Sendable {
     /// Restarts at the beginning of `epoch`, whose order is a function of the seed and `epoch` alone.
     public mutating func startEpoch(_ epoch: Int) {
         cursor = 0
-        for index in order.indices { order[index] = Int32(rows.lowerBound + index) }
         guard shuffle else { return }
-        var generator = SplitMix64(seed: SplitMix64.scramble(seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
-        order.withUnsafeMutableBufferPointer { order in
-            var index = order.count - 1
-            while index > 0 {
-                let other = Int(generator.next(upperBound: UInt64(index + 1)))
-                order.swapAt(index, other)
-                index -= 1
-            }
-        }
+        permutation = RandomPermutation(count: rows.count, seed: SplitMix64.scramble(seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
     }
 
     /// Fills `batch` with the next rows (this iterator's shard of the next global batch); returns
     /// false (leaving `batch` untouched) at the end of the epoch.
     public mutating func next(into batch: inout Batch) -> Bool {
-        let remaining = order.count - cursor
+        let remaining = rows.count - cursor
         if remaining <= 0 || (dropLast && remaining < batchSize) { return false }
         let globalSize = min(batchSize, remaining, shard.count == 1 ? batch.capacity : batchSize)
-        let global = order[cursor..<cursor + globalSize]
+        for slot in 0..<globalSize {
+            let position = cursor + slot
+            globalRows[slot] = Int32(rows.lowerBound + (permutation.map { $0[position] } ?? position))
+        }
+        let global = globalRows[0..<globalSize]
         cursor += globalSize
         let part = shard.part(of: globalSize)
         precondition(part.count <= batch.capacity, "a batch of \(batch.capacity) rows cannot hold a part of \(part.count)")
