@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Interns byte strings to dense ids (0, 1, 2, … in order of first appearance) without creating `String`s,
 /// and counts the occurrences marked as training ones.
 ///
@@ -6,7 +12,9 @@
 /// slot holds everything a lookup needs: a tag (23 bits of the hash and the key's length), the id, the
 /// training count, and the key itself when it has at most 8 bytes (its arena offset otherwise). Finding a
 /// short key therefore touches one cache line. A field's bytes are hashed eight at a time (`Checksum`). All
-/// state sits behind one pointer, so lookups pay no exclusivity checks or reference counting.
+/// state sits behind one pointer, so lookups pay no exclusivity checks or reference counting. The slot
+/// array is aligned to 2 MB and asked for transparent huge pages, so that a random lookup in a table of
+/// hundreds of megabytes does not also miss the TLB.
 final class ByteStringTable {
     private struct Slot {
         /// 0 for an empty slot; otherwise 23 bits of the hash and the key length (255 for 255 or more).
@@ -46,7 +54,7 @@ final class ByteStringTable {
 
     deinit {
         let current = state.pointee
-        current.slots.deallocate()
+        free(current.slots)
         current.arena.deallocate()
         current.offsets.deallocate()
         state.deallocate()
@@ -110,10 +118,19 @@ final class ByteStringTable {
         return word
     }
 
+    /// `count` empty slots (all bits zero: tag 0), in memory to be released with `free`.
     private static func emptySlots(_ count: Int) -> UnsafeMutablePointer<Slot> {
-        let slots = UnsafeMutablePointer<Slot>.allocate(capacity: count)
-        slots.initialize(repeating: Slot(tag: 0, id: -1, key: 0, trainingCount: 0), count: count)
-        return slots
+        let bytes = count * MemoryLayout<Slot>.stride
+        let hugePage = 2 << 20
+        var memory: UnsafeMutableRawPointer?
+        guard posix_memalign(&memory, bytes >= hugePage ? hugePage : 64, bytes) == 0, let memory else {
+            fatalError("out of memory for \(count) id table slots")
+        }
+        #if os(Linux)
+        if bytes >= hugePage { _ = madvise(memory, bytes, MADV_HUGEPAGE) }
+        #endif
+        memset(memory, 0, bytes)
+        return memory.bindMemory(to: Slot.self, capacity: count)
     }
 
     private func insert(
@@ -176,7 +193,7 @@ final class ByteStringTable {
             while slots[slot].tag != 0 { slot = (slot + 1) & mask }
             slots[slot] = oldSlots[old]
         }
-        oldSlots.deallocate()
+        free(oldSlots)
         state.pointee.slots = slots
         state.pointee.slotMask = mask
     }

@@ -28,7 +28,7 @@ struct EncodingPlan {
         var name: String
         var kind: TaskKind
         var column: String?
-        var positive: [[UInt8]]?
+        var positive: ByteStringList?
         var behaviour: String?
         var mask: (column: String, value: [UInt8])?
     }
@@ -45,7 +45,7 @@ struct EncodingPlan {
     let sequences: [Sequence]
     let labels: [Label]
     let vocabularies: [VocabularySpec]
-    let missingValues: [[UInt8]]
+    let missingValues: ByteStringList
 
     /// Resolves `schema`, which must have passed `validate`.
     init(_ schema: DataSchema) {
@@ -84,10 +84,10 @@ struct EncodingPlan {
         }
         labels = schema.labels.map { label in
             Label(
-                name: label.name, kind: label.kind, column: label.column, positive: label.positive?.map { Array($0.utf8) },
+                name: label.name, kind: label.kind, column: label.column, positive: label.positive.map(ByteStringList.init),
                 behaviour: label.behaviour, mask: label.mask.map { ($0.column, Array($0.equals.utf8)) })
         }
-        missingValues = schema.format.missing.map { Array($0.utf8) }
+        missingValues = ByteStringList(schema.format.missing)
     }
 
     /// Every input column the plan reads, without repeats, in schema order.
@@ -110,10 +110,7 @@ struct EncodingPlan {
     /// Whether `bytes` is one of the schema's missing-value markers.
     @inline(__always)
     func isMissing(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for marker in missingValues where marker.count == bytes.count {
-            if marker.withUnsafeBufferPointer({ memoryEquals($0, bytes) }) { return true }
-        }
-        return false
+        missingValues.contains(bytes)
     }
 
     /// The model-facing description, given the fitted vocabularies.

@@ -3,7 +3,7 @@ import Foundation
 /// Turns an event log (one row per user action) into samples with behaviour sequences and later-behaviour
 /// labels, as described by `EventLogSpec`, with memory bounded by a bucket rather than the whole file.
 ///
-/// Pass 1 streams the file, interns every id, counts training-period occurrences for the vocabularies, and
+/// Pass 1 streams the file (read and parsed on a second thread by `EventLogParser`), interns every id, counts training-period occurrences for the vocabularies, and
 /// writes each event as a fixed-width binary record to one of several bucket files chosen by user, so all of
 /// a user's events land in the same bucket whatever the file's order. Pass 2 loads one bucket at a time,
 /// sorts it by (user, time, file order) and emits the samples of each user.
@@ -73,69 +73,48 @@ final class EventLogIngestor {
 
     // MARK: - Pass 1: parse and partition by user
 
+    /// Interns the events of `input` and writes their records to the buckets, while a background
+    /// thread reads and parses the next block of the file.
     private func partition(_ input: IngestInput, into buckets: [ColumnFileWriter<UInt32>]) throws -> Int {
-        let plan = session.plan
-        let format = plan.schema.format
-        let reader = try DelimitedRecordReader(path: input.path, format: format)
-        let names = try reader.readColumnNames(format: format, declared: plan.schema.columns)
-        let binding = try ColumnBinding(plan: plan, names: names, file: reader.displayName)
-        let checks = RowChecks(file: reader.displayName, columnNames: names, maxFieldBytes: format.maxFieldBytes)
-        let userIndex = names.firstIndex(of: spec.user)!
-        let behaviourIndex = names.firstIndex(of: spec.behaviour)!
-        let timeIndex = names.firstIndex(of: spec.timestamp)!
-        let behaviourBytes = behaviours.map { Array($0.utf8) }
+        let parser = try EventLogParser(input, plan: session.plan, behaviours: behaviours)
+        let blocks = BackgroundProducer<ParsedEventBlock>(depth: 4) { emit in
+            while let block = try parser.nextBlock(), emit(block) {}
+        }
+        defer { blocks.cancel() }
+        let fieldVocabularies = session.plan.categorical.map { session.vocabularies[$0.vocabulary] }
+        let groups = session.groups
+        let keysPerEvent = parser.keysPerEvent
         var record = [UInt32](repeating: 0, count: recordWidth)
-        var numbers = [Double](repeating: 0, count: numericCount)
         var events = 0
-        while let row = try reader.nextRecord() {
-            do {
-                try checks.check(row, used: binding.used)
-                let fields = row.fields
-                guard let behaviour = behaviourBytes.firstIndex(where: { $0.withUnsafeBufferPointer { memoryEquals($0, fields[behaviourIndex].bytes) } }) else {
-                    throw checks.malformed(row, field: behaviourIndex, expected: "one of " + behaviours.joined(separator: ", "))
-                }
-                guard let time = NumberParsing.int64(fields[timeIndex].bytes) else {
-                    throw checks.malformed(row, field: timeIndex, expected: "an integer timestamp")
-                }
-                if plan.isMissing(fields[userIndex].bytes) {
-                    throw checks.malformed(row, field: userIndex, expected: "a user id")
-                }
-                for (position, index) in binding.numeric.enumerated() {
-                    let bytes = fields[index].bytes
-                    if plan.isMissing(bytes) {
-                        numbers[position] = .nan
-                    } else if let value = NumberParsing.double(bytes) {
-                        numbers[position] = value
-                    } else {
-                        throw checks.malformed(row, field: index, expected: "a number")
+        while let block = try blocks.next() {
+            for error in block.badRows { try session.skipBadRow(error) }
+            try block.keyBytes.withUnsafeBufferPointer { keyBytes in
+                for event in 0..<block.count {
+                    let time = block.times[event]
+                    let training = time < spec.validationFrom
+                    let user = groups.intern(block.key(0, of: event, keysPerEvent: keysPerEvent, in: keyBytes)!)
+                    record[0] = UInt32(bitPattern: user)
+                    record[1] = block.behaviours[event]
+                    record[2] = UInt32(truncatingIfNeeded: time)
+                    record[3] = UInt32(truncatingIfNeeded: time >> 32)
+                    for position in 0..<categoricalCount {
+                        let code = block.key(1 + position, of: event, keysPerEvent: keysPerEvent, in: keyBytes)
+                            .map { fieldVocabularies[position].code($0, training: training) } ?? Vocabulary.missingID
+                        record[Self.headerWords + position] = UInt32(bitPattern: code)
                     }
+                    for position in 0..<numericCount {
+                        record[Self.headerWords + categoricalCount + position] = block.numbers[event * numericCount + position].bitPattern
+                    }
+                    try record.withUnsafeBufferPointer { try buckets[Int(user) % buckets.count].append(contentsOf: $0) }
                 }
-                let training = time < spec.validationFrom
-                let user = session.groups.intern(fields[userIndex].bytes)
-                record[0] = UInt32(bitPattern: user)
-                record[1] = UInt32(behaviour)
-                record[2] = UInt32(truncatingIfNeeded: time)
-                record[3] = UInt32(truncatingIfNeeded: time >> 32)
-                for (position, index) in binding.categorical.enumerated() {
-                    let bytes = fields[index].bytes
-                    let code = plan.isMissing(bytes)
-                        ? Vocabulary.missingID
-                        : session.vocabularies[plan.categorical[position].vocabulary].code(bytes, training: training)
-                    record[Self.headerWords + position] = UInt32(bitPattern: code)
-                }
-                for position in 0..<numericCount {
-                    record[Self.headerWords + categoricalCount + position] = Float(numbers[position]).bitPattern
-                }
-                events += 1
-                try record.withUnsafeBufferPointer { try buckets[Int(user) % buckets.count].append(contentsOf: $0) }
-            } catch let error as DataError {
-                try session.skipBadRow(error)
             }
+            events += block.count
         }
         if events == 0 {
-            throw DataError.emptyInput(file: reader.displayName, reason: format.header ? "no events after the header" : "no events")
+            let header = session.plan.schema.format.header
+            throw DataError.emptyInput(file: parser.displayName, reason: header ? "no events after the header" : "no events")
         }
-        return reader.fileSize
+        return parser.fileSize
     }
 
     // MARK: - Pass 2: samples per user

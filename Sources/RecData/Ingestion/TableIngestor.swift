@@ -139,7 +139,7 @@ final class TableIngestor {
     /// The label encoded from `bytes`, or nil when the bytes do not fit the label's kind.
     private func labelValue(_ label: EncodingPlan.Label, bytes: UnsafeBufferPointer<UInt8>) -> Float? {
         if let positive = label.positive {
-            return positive.contains { $0.withUnsafeBufferPointer { memoryEquals($0, bytes) } } ? 1 : 0
+            return positive.contains(bytes) ? 1 : 0
         }
         guard let value = NumberParsing.double(bytes) else { return nil }
         if label.kind == .binary && value != 0 && value != 1 { return nil }
