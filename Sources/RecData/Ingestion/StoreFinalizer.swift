@@ -2,7 +2,7 @@ import Foundation
 
 /// Rewrites a split's files in place, through writable memory mappings, from provisional codes and raw
 /// numbers into final vocabulary ids and transformed values, then narrows the categorical ids to the
-/// fewest bytes that hold them.
+/// fewest bytes that hold them. Each rewrite runs on all cores.
 struct StoreFinalizer {
     let plan: EncodingPlan
     let remaps: [[Int32]]
@@ -49,15 +49,29 @@ struct StoreFinalizer {
         }
     }
 
+    /// Replaces every value of a row-major table of `width` columns by `transform(column, value)`, in
+    /// parts of whole rows on all cores (the remaps' random reads are the cost).
     private func rewriteRowMajor<Element>(
-        _ values: UnsafeMutableBufferPointer<Element>, width: Int, _ transform: (Int, Element) -> Element
+        _ values: UnsafeMutableBufferPointer<Element>, width: Int, _ transform: @Sendable (Int, Element) -> Element
     ) {
-        guard width > 0 else { return }
-        var column = 0
-        for index in values.indices {
-            values[index] = transform(column, values[index])
-            column += 1
-            if column == width { column = 0 }
+        guard width > 0, let base = values.baseAddress else { return }
+        let rows = values.count / width
+        let parts = min(max(1, rows / 65_536), 4 * ProcessInfo.processInfo.activeProcessorCount)
+        let start = UncheckedPointer(base)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let first = rows * part / parts, end = rows * (part + 1) / parts
+            let values = start.pointer
+            for row in first..<end {
+                for column in 0..<width {
+                    values[row * width + column] = transform(column, values[row * width + column])
+                }
+            }
         }
     }
+}
+
+/// A table shared by the parts of a parallel rewrite, each writing only its own rows.
+private struct UncheckedPointer<Element>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
+    init(_ pointer: UnsafeMutablePointer<Element>) { self.pointer = pointer }
 }
