@@ -21,44 +21,10 @@ work=$(mktemp -d)
 server=
 trap '[[ -n $server ]] && kill -TERM $server 2> /dev/null; wait 2> /dev/null; rm -rf "$work"' EXIT
 
-python3 - "$checkpoint" "$work" <<'PY'
-import json, os, random, sys
-path, out = sys.argv[1], sys.argv[2]
-if not os.path.exists(os.path.join(path, "checkpoint.json")):
-    path = os.path.join(path, json.load(open(os.path.join(path, "run.json")))["best"])
-state = json.load(open(os.path.join(path, "checkpoint.json")))
-schema, encoder = state["schema"], state.get("encoder")
-rng = random.Random(7)
-def tokens(index):
-    return encoder["vocabularies"][index]["tokens"] or ["unseen"]
-def instance():
-    row = {}
-    for i, field in enumerate(schema["categorical"]):
-        row[field["name"]] = rng.choice(tokens(encoder["categorical"][i]["vocabulary"])) if encoder \
-            else rng.randrange(2, max(3, field["vocabularySize"]))
-    for i, field in enumerate(schema["numeric"]):
-        t = encoder["numeric"][i]["transform"] if encoder else {"mean": 0.0, "standardDeviation": 1.0}
-        row[field["name"]] = round(rng.gauss(t["mean"], t["standardDeviation"]), 4)
-    for i, field in enumerate(schema["sequences"]):
-        row[field["name"]] = [rng.choice(tokens(encoder["sequences"][i]["vocabulary"])) if encoder
-                              else str(rng.randrange(2, max(3, field["vocabularySize"]))) for _ in range(field["maxLength"])]
-    return row
-for name, count in (("1", 1), ("100", 100)):
-    with open(os.path.join(out, f"body-{name}.json"), "w") as f:
-        json.dump({"instances": [instance() for _ in range(count)]}, f)
-PY
+python3 "$(dirname "$0")/score-bodies.py" "$checkpoint" "$work"
 
-"$dtrn" serve --checkpoint "$checkpoint" --host 127.0.0.1 --port 0 "$@" > "$work/serve.log" 2>&1 &
-server=$!
-port=
-for _ in $(seq 600); do
-    port=$(sed -n 's/^serving .*:\([0-9][0-9]*\)$/\1/p' "$work/serve.log" | head -n1)
-    [[ -n $port ]] && break
-    kill -0 $server 2> /dev/null || { cat "$work/serve.log" >&2; exit 1; }
-    sleep 0.1
-done
-[[ -n $port ]] || { echo "dtrn serve did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
-head -n1 "$work/serve.log" >&2
+source "$(dirname "$0")/serve-lib.sh"
+start_server "$work/serve.log" --checkpoint "$checkpoint" "$@"
 
 for count in 1 100; do
     cat > "$work/post-$count.lua" <<LUA

@@ -19,6 +19,10 @@ public struct ServingConfiguration: Sendable, Equatable {
     public var maxWaitMilliseconds = 2
     /// The largest request body accepted, in bytes (larger: 413).
     public var maxBodyBytes = 4 << 20
+    /// The most bytes of a refused, too large body that are read and dropped before the 413 is
+    /// sent, so that its connection ends as soon as the client is done; the connection of a
+    /// larger body is held until the idle timeout.
+    public var discardedBodyBytes = 64 << 20
     /// The most instances in one request (more: 413).
     public var maxInstances = 1000
     /// The most instances waiting for the model at once; beyond it requests get a 503.
@@ -39,6 +43,7 @@ public struct ServingConfiguration: Sendable, Equatable {
     public func validate() throws {
         var positive: [(String, Double)] = [
             ("max batch rows", Double(maxBatchRows)), ("max body bytes", Double(maxBodyBytes)),
+            ("discarded body bytes", Double(discardedBodyBytes)),
             ("max instances", Double(maxInstances)), ("max queued rows", Double(maxQueuedRows)),
             ("queue timeout", queueTimeoutSeconds), ("idle timeout", idleTimeoutSeconds),
         ]
