@@ -33,8 +33,11 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
 
     /// The model-facing description of the encoded fields.
     public let schema: DatasetSchema
-    /// Raw values that mean "missing".
+    /// Raw values that mean "missing" (compared after trimming, when the data's format trims).
     public let missingValues: [String]
+    /// Whether values lose their surrounding spaces and tabs (``ValueTrimming``) before they are
+    /// looked up or parsed, as the data's format had them during ingestion.
+    public let trimWhitespace: Bool
     /// Categorical features in batch column order.
     public let categorical: [CategoricalEncoding]
     /// Numeric features in batch column order.
@@ -46,11 +49,12 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
 
     /// An encoder from its parts.
     public init(
-        schema: DatasetSchema, missingValues: [String], categorical: [CategoricalEncoding], numeric: [NumericEncoding],
-        sequences: [SequenceEncoding], vocabularies: [Vocabulary]
+        schema: DatasetSchema, missingValues: [String], trimWhitespace: Bool, categorical: [CategoricalEncoding],
+        numeric: [NumericEncoding], sequences: [SequenceEncoding], vocabularies: [Vocabulary]
     ) {
         self.schema = schema
         self.missingValues = missingValues
+        self.trimWhitespace = trimWhitespace
         self.categorical = categorical
         self.numeric = numeric
         self.sequences = sequences
@@ -75,7 +79,8 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
             switch row[field.name] ?? .missing {
             case let .number(number):
                 return field.transform.apply(number)
-            case let .string(text):
+            case let .string(raw):
+                let text = cleaned(raw)
                 if missingValues.contains(text) { return field.transform.apply(nil) }
                 let parsed = Array(text.utf8).withUnsafeBufferPointer(NumberParsing.double)
                 guard let parsed else {
@@ -97,18 +102,25 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
             case .missing: items = []
             }
             let vocabulary = vocabularies[field.vocabulary]
-            return items.filter { !missingValues.contains($0) }.suffix(field.maxLength).map(vocabulary.id(of:))
+            return items.map(cleaned).filter { !missingValues.contains($0) }.suffix(field.maxLength).map(vocabulary.id(of:))
         }
         return EncodedRow(categorical: categoricalIDs, numeric: numericValues, sequences: sequenceIDs)
     }
 
     private func scalarText(_ value: RawValue?, field: String) throws -> String? {
         switch value ?? .missing {
-        case let .string(text): return missingValues.contains(text) ? nil : text
+        case let .string(raw):
+            let text = cleaned(raw)
+            return missingValues.contains(text) ? nil : text
         case let .number(number): return RawValue.text(of: number)
         case .missing: return nil
         case .list: throw DataError.invalidRequest("feature '\(field)': expected one value, found a list")
         }
+    }
+
+    /// A raw text as ingestion saw it: trimmed under a trimming format (``ValueTrimming``).
+    private func cleaned(_ text: String) -> String {
+        trimWhitespace ? ValueTrimming.trimmed(text) : text
     }
 }
 

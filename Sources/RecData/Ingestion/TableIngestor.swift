@@ -155,13 +155,8 @@ final class TableIngestor {
         let trim = plan.schema.format.trimWhitespace
         var start = 0
         for end in 0...bytes.count where end == bytes.count || bytes[end] == separator {
-            var first = start
-            var last = end
-            if trim {
-                while first < last && (bytes[first] == 0x20 || bytes[first] == 0x09) { first += 1 }
-                while last > first && (bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09) { last -= 1 }
-            }
-            if !plan.isMissing(UnsafeBufferPointer(rebasing: bytes[first..<last])) { items.append(first..<last) }
+            let item = trim && end > start ? ValueTrimming.trimmed(bytes.baseAddress!, start..<end) : start..<end
+            if !plan.isMissing(UnsafeBufferPointer(rebasing: bytes[item])) { items.append(item) }
             start = end + 1
         }
         let kept = items.suffix(maxLength)
