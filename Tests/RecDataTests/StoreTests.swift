@@ -26,6 +26,35 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(SplitName.allCases.map { rebuilt.dataset[$0].rowCount }.reduce(0, +), 5)
     }
 
+    func testAStoreThatSkippedBadRowsIsNotReusedUnderAStricterLimit() throws {
+        let files = try TestFiles()
+        let (schema, _) = try setUp(files)
+        let path = try files.write("bad.csv", IngestionTests.train + "\nu5,i1,cheap,,1,1\nu6,i2,40,,1,0\n")
+        let inputs = [IngestInput(path: path, assignment: .divided(SplitSpec(validation: 0.25, test: 0.25, seed: 1)))]
+        let store = files.path("store")
+        func open(maxBadRows: Int) throws -> IngestReport {
+            try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: store,
+                                          options: IngestOptions(maxBadRows: maxBadRows)).report
+        }
+        let lenient = try open(maxBadRows: 5)
+        XCTAssertFalse(lenient.reused)
+        XCTAssertEqual(lenient.skippedRows, 1)
+        XCTAssertTrue(try open(maxBadRows: 5).reused)
+        XCTAssertTrue(try open(maxBadRows: 1).reused, "a limit of 1 builds the same store")
+        XCTAssertDataError(["bad.csv:6:7: column 'price': expected a number, found 'cheap'"]) {
+            _ = try open(maxBadRows: 0)
+        }
+    }
+
+    func testAStrictStoreIsWhatAnyLimitBuilds() throws {
+        let files = try TestFiles()
+        let (schema, inputs) = try setUp(files)
+        let store = files.path("store")
+        XCTAssertFalse(try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: store).report.reused)
+        XCTAssertTrue(try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: store,
+                                                    options: IngestOptions(maxBadRows: 3)).report.reused)
+    }
+
     func testTheManifestRecordsSourcesCountsAndChecksums() throws {
         let files = try TestFiles()
         let (schema, inputs) = try setUp(files)
