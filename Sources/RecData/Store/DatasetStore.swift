@@ -80,18 +80,22 @@ public enum DatasetStore {
             && manifest.skippedRows <= options.maxBadRows
     }
 
-    /// Reads the manifest of the store at `directory`.
+    /// Reads the manifest of the store at `directory`; a store of another format version is
+    /// refused with a ``FormatVersionError`` naming its manifest.
     public static func readManifest(_ directory: String) throws -> StoreManifest {
-        try readJSON(StoreManifest.self, from: directory + "/" + StoreLayout.manifest, store: directory)
+        let path = directory + "/" + StoreLayout.manifest
+        if let data = FileManager.default.contents(atPath: path) {
+            let current = StoreManifest.currentFormatVersion
+            try FormatVersion.check(data, key: "formatVersion", readable: current...current, file: path,
+                                    remedy: "ingest the data again (dtrn data ingest --force)")
+        }
+        return try readJSON(StoreManifest.self, from: path, store: directory)
     }
 
     /// Maps the store at `directory`; with `verifyChecksums`, every array file's checksum is compared with
     /// the manifest (this reads all the data).
     public static func open(_ directory: String, verifyChecksums: Bool = false) throws -> EncodedDataset {
         let manifest = try readManifest(directory)
-        if !StoreManifest.readableFormatVersions.contains(manifest.formatVersion) {
-            throw DataError.invalidStore(directory: directory, reason: "format version \(manifest.formatVersion), expected \(StoreManifest.readableFormatVersions.lowerBound)…\(StoreManifest.currentFormatVersion)")
-        }
         let schema = try readJSON(DatasetSchema.self, from: directory + "/" + StoreLayout.schema, store: directory)
         let encoderPath = directory + "/" + StoreLayout.encoder
         let encoder = FileManager.default.fileExists(atPath: encoderPath)
