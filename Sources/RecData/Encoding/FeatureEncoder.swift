@@ -68,8 +68,9 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
 
     /// Encodes one raw row keyed by feature name; absent keys count as missing values.
     ///
-    /// Throws `DataError.invalidRequest` when a numeric feature's value is not a number or a list is given
-    /// for a non-sequence field.
+    /// Throws `DataError.invalidRequest` when a numeric feature's value is not a finite number that
+    /// fits a Float32 (`NaN`, `inf`, `1e999` and `-` are refused; the missing-value markers and
+    /// absent keys take the training mean) or a list is given for a non-sequence field.
     public func encode(_ row: [String: RawValue]) throws -> EncodedRow {
         let categoricalIDs = try categorical.map { field -> Int32 in
             guard let token = try scalarText(row[field.name], field: field.name) else { return Vocabulary.missingID }
@@ -78,13 +79,16 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
         let numericValues = try numeric.map { field -> Float in
             switch row[field.name] ?? .missing {
             case let .number(number):
+                guard NumberParsing.isStorable(number) else {
+                    throw DataError.invalidRequest("feature '\(field.name)': expected \(NumberParsing.storableExpectation), found \(number)")
+                }
                 return field.transform.apply(number)
             case let .string(raw):
                 let text = cleaned(raw)
                 if missingValues.contains(text) { return field.transform.apply(nil) }
-                let parsed = Array(text.utf8).withUnsafeBufferPointer(NumberParsing.double)
+                let parsed = Array(text.utf8).withUnsafeBufferPointer(NumberParsing.storable)
                 guard let parsed else {
-                    throw DataError.invalidRequest("feature '\(field.name)': expected a number, found '\(text)'")
+                    throw DataError.invalidRequest("feature '\(field.name)': expected \(NumberParsing.storableExpectation), found '\(text.prefix(40))'")
                 }
                 return field.transform.apply(parsed)
             case .missing:
