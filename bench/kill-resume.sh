@@ -6,7 +6,7 @@
 # it, verifying every tensor file's checksums) and every visible epoch folder complete; at the
 # end every run's final model and optimiser files, run.json and metrics.jsonl must be
 # byte-identical to the uninterrupted run's (metrics.jsonl with its two wall-clock fields,
-# `seconds` and `samplesPerSecond`, blanked). Prints one line per kill and a summary; exits 1 on
+# `seconds` and `samplesPerSecond`, blanked), with no half-written folder left behind. Prints one line per kill and a summary; exits 1 on
 # any mismatch or bad checkpoint.
 #
 #   bench/kill-resume.sh [KILLS]     (default 20; DTRN=path/to/dtrn, default .build/release/dtrn
@@ -68,7 +68,7 @@ check_after_kill() {
 # Starts the run in folder $1, resuming when it has a checkpoint; sets $pid.
 start_run() {
     local resume=()
-    [[ -f $1/run.json ]] && resume=(--resume)
+    if [[ -f $1/run.json ]]; then resume=(--resume); resumes=$(( resumes + 1 )); fi
     "$dtrn" "${args[@]}" --out "$1" "${resume[@]}" >> "$1.log" 2>&1 &
     pid=$!
 }
@@ -113,7 +113,6 @@ while (( survived < kills )); do
             wait "$pid" 2> /dev/null || true
             missed=$(( missed + 1 ))
         fi
-        [[ -f $run/run.json ]] && resumes=$(( resumes + 1 ))
     done
     # Resume until it finishes.
     until grep -q "\"latest\" : \"$(printf "epoch-%03d" "$epochs")\"" "$run/run.json" 2> /dev/null; do
@@ -126,7 +125,9 @@ while (( survived < kills )); do
     done
     cmp -s <(steady_metrics "$work/reference") <(steady_metrics "$run") \
         || { echo "trial $trial: metrics.jsonl differs"; mismatches=$(( mismatches + 1 )); }
+    leftovers=$(compgen -G "$run/.epoch-*" || true)
+    [[ -z $leftovers ]] || { echo "trial $trial: half-written folders left: $leftovers"; mismatches=$(( mismatches + 1 )); }
 done
 echo "kills survived: $survived of $kills (random ${by_mode[random]:-0}, while a checkpoint was being written ${by_mode[writing]:-0}, as one appeared ${by_mode[written]:-0}); kills that came after the run had ended: $missed"
-echo "runs: $trial, resumed from a checkpoint: $resumes; bad checkpoints after a kill: $bad; final files differing from the uninterrupted run: $mismatches"
+echo "runs: $trial, resumes from a checkpoint: $resumes; bad checkpoints after a kill: $bad; final files differing from the uninterrupted run: $mismatches"
 (( bad == 0 && mismatches == 0 ))

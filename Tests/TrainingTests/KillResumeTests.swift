@@ -99,5 +99,7 @@ final class KillResumeTests: XCTestCase {
                            try Data(contentsOf: folder.appendingPathComponent("reference").appendingPathComponent(file)), file)
         }
         XCTAssertEqual(try steadyMetrics(run), try steadyMetrics(folder.appendingPathComponent("reference")))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.path).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(leftovers, [], "the temporary folders of killed checkpoint writes are removed")
     }
 }

@@ -57,12 +57,16 @@ public struct Checkpoint: Codable, Sendable {
     static let optimizerFile = "optimizer.tensors"
 
     /// Writes this checkpoint with the model's and optimiser's tensors as folder `url`,
-    /// replacing an older folder of that name only once the new one is complete.
+    /// replacing an older folder of that name only once the new one is complete. The
+    /// temporary folders of earlier writes of `url` that were killed midway are removed first.
     public func write(model: MultiTaskModel, auxiliary: Module, optimizer: Optimizer, to url: URL) throws {
         let fm = FileManager.default
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        try? fm.removeItem(at: temporary)
+        let parent = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent).tmp-"
+        for stale in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] where stale.hasPrefix(prefix) {
+            try? fm.removeItem(at: parent.appendingPathComponent(stale))
+        }
+        let temporary = parent.appendingPathComponent(prefix + "\(ProcessInfo.processInfo.processIdentifier)")
         try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
         try TrainedState(model: model, auxiliary: auxiliary).saveParameters(to: temporary.appendingPathComponent(Self.modelFile))
         try optimizer.saveState(to: temporary.appendingPathComponent(Self.optimizerFile))
