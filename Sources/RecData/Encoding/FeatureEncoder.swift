@@ -17,6 +17,12 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
         public var name: String
         /// The fitted transform.
         public var transform: NumericTransform
+
+        /// The encoding of feature `name` by `transform`.
+        public init(name: String, transform: NumericTransform) {
+            self.name = name
+            self.transform = transform
+        }
     }
 
     /// A sequence feature: how a raw list is split, truncated and encoded.
