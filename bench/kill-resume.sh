@@ -6,7 +6,7 @@
 # it, verifying every tensor file's checksums) and every visible epoch folder complete; at the
 # end every run's final model and optimiser files, run.json and metrics.jsonl must be
 # byte-identical to the uninterrupted run's (metrics.jsonl with its two wall-clock fields,
-# `seconds` and `samplesPerSecond`, blanked), with no half-written folder left behind. Prints one line per kill and a summary; exits 1 on
+# `seconds` and `samplesPerSecond`, blanked), with no temporary file or folder left behind. Prints one line per kill and a summary; exits 1 on
 # any mismatch or bad checkpoint.
 #
 #   bench/kill-resume.sh [KILLS]     (default 20; DTRN=path/to/dtrn, default .build/release/dtrn
@@ -125,8 +125,8 @@ while (( survived < kills )); do
     done
     cmp -s <(steady_metrics "$work/reference") <(steady_metrics "$run") \
         || { echo "trial $trial: metrics.jsonl differs"; mismatches=$(( mismatches + 1 )); }
-    leftovers=$(compgen -G "$run/.epoch-*" || true)
-    [[ -z $leftovers ]] || { echo "trial $trial: half-written folders left: $leftovers"; mismatches=$(( mismatches + 1 )); }
+    leftovers=$(find "$run" -mindepth 1 -maxdepth 1 -name '.*' -printf '%f ')
+    [[ -z $leftovers ]] || { echo "trial $trial: temporary files left: $leftovers"; mismatches=$(( mismatches + 1 )); }
 done
 echo "kills survived: $survived of $kills (random ${by_mode[random]:-0}, while a checkpoint was being written ${by_mode[writing]:-0}, as one appeared ${by_mode[written]:-0}); kills that came after the run had ended: $missed"
 echo "runs: $trial, resumes from a checkpoint: $resumes; bad checkpoints after a kill: $bad; final files differing from the uninterrupted run: $mismatches"

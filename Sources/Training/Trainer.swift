@@ -202,7 +202,7 @@ public final class Trainer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let lines = try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: run.metricsFile, options: .atomic)
+        try run.replaceFile(run.metricsFile.lastPathComponent, with: Data((lines.joined(separator: "\n") + "\n").utf8))
         let best = progress.bestEpoch.map { run.checkpoint(epoch: $0).lastPathComponent } ?? folder.lastPathComponent
         try run.writeIndex(.init(latest: folder.lastPathComponent, best: best))
     }

@@ -100,6 +100,6 @@ final class KillResumeTests: XCTestCase {
         }
         XCTAssertEqual(try steadyMetrics(run), try steadyMetrics(folder.appendingPathComponent("reference")))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.path).filter { $0.hasPrefix(".") }
-        XCTAssertEqual(leftovers, [], "the temporary folders of killed checkpoint writes are removed")
+        XCTAssertEqual(leftovers, [], "the temporary files and folders of killed writes are gone")
     }
 }

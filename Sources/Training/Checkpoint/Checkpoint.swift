@@ -164,7 +164,20 @@ public struct RunDirectory: Sendable {
     public func writeIndex(_ index: Index) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(index).write(to: url.appendingPathComponent("run.json"), options: .atomic)
+        try replaceFile("run.json", with: try encoder.encode(index))
+    }
+
+    /// Writes `data` as the folder's file `name` atomically, through a temporary file of a fixed
+    /// name (`.NAME.partial`) renamed into place: a reader sees the old file or the new one, and
+    /// the temporary file of a write killed midway is overwritten and renamed by the next write
+    /// rather than left behind.
+    func replaceFile(_ name: String, with data: Data) throws {
+        let file = url.appendingPathComponent(name)
+        let temporary = url.appendingPathComponent(".\(name).partial")
+        try data.write(to: temporary)
+        guard rename(temporary.path, file.path) == 0 else {
+            throw TrainingError.checkpoint(path: file.path, reason: "cannot rename \(temporary.lastPathComponent) into place (\(String(cString: strerror(errno))))")
+        }
     }
 
     /// A checkpoint folder for a path that is either a checkpoint folder or a run folder
