@@ -2,9 +2,9 @@ import RecData
 import Training
 
 /// Turns a request's instances into model inputs with the checkpoint's own ``RowEncoder`` —
-/// the one `dtrn predict` uses, so that a served score equals a predicted one — and adds the
-/// checks a server needs on top: unknown features and non-finite numbers are refused with
-/// an error naming the instance and the feature.
+/// the one `dtrn predict` uses, so that a served score equals a predicted one and bad numbers
+/// are refused alike — and adds the check a server needs on top: unknown features are refused
+/// (or ignored) with an error naming the instance and the feature.
 public struct InstanceEncoder: Sendable {
     /// The checkpoint's row encoder.
     public let rows: RowEncoder
@@ -43,24 +43,11 @@ public struct InstanceEncoder: Sendable {
             case .reject: throw DataError.invalidRequest("unknown feature '\(name)' (the model's features: \(featureList))")
             }
         }
-        let row = try rows.encode(instance)
-        for (field, value) in zip(rows.schema.numeric, row.numeric) where !value.isFinite {
-            throw DataError.invalidRequest(
-                "feature '\(field.name)': expected a finite number, found \(text(of: instance[field.name]))")
-        }
-        return row
+        return try rows.encode(instance)
     }
 
     private var featureList: String {
         let names = rows.schema.categorical.map(\.name) + rows.schema.numeric.map(\.name) + rows.schema.sequences.map(\.name)
         return names.prefix(12).joined(separator: ", ") + (names.count > 12 ? ", …" : "")
-    }
-
-    private func text(of value: RawValue?) -> String {
-        switch value ?? .missing {
-        case .number(let x): "\(x)"
-        case .string(let text): "'\(text.prefix(40))'"
-        case .list, .missing: "a value out of range"
-        }
     }
 }

@@ -131,7 +131,9 @@ public final class Trainer {
         reporter.note("resuming \(run.url.path) after epoch \(progress.epoch) (step \(progress.step))")
     }
 
-    /// Trains until the last epoch or until early stopping; returns the per-epoch records.
+    /// Trains until the last epoch or until early stopping; returns the per-epoch records. A step
+    /// whose loss is not finite stops training with ``TrainingError/nonFiniteLoss(step:epoch:batch:of:tasks:)``
+    /// before that epoch's checkpoint, so the run folder's latest checkpoint stays the last good one.
     @discardableResult
     public func fit() throws -> [EpochRecord] {
         try group.leaderOnly { try FileManager.default.createDirectory(at: run.url, withIntermediateDirectories: true) }
@@ -153,7 +155,13 @@ public final class Trainer {
                     dropout.reseed(config.seed &+ UInt64(progress.step) &* 0x9E37_79B9 &+ UInt64(i))
                 }
                 optimizer.learningRate = schedule.rate(atStep: progress.step)
-                lossSum += Double(step(batch))
+                let loss = step(batch)
+                guard loss.isFinite else {
+                    let tasks = zip(dataset.schema.tasks, step.lastTaskLosses).filter { !$1.isFinite }.map(\.0.name)
+                    throw TrainingError.nonFiniteLoss(step: progress.step + 1, epoch: epoch, batch: batches + 1,
+                                                      of: iterator.batchCount, tasks: tasks)
+                }
+                lossSum += Double(loss)
                 progress.step += 1
                 batches += 1
                 samples += batch.globalSize
@@ -194,7 +202,7 @@ public final class Trainer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let lines = try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: run.metricsFile, options: .atomic)
+        try run.replaceFile(run.metricsFile.lastPathComponent, with: Data((lines.joined(separator: "\n") + "\n").utf8))
         let best = progress.bestEpoch.map { run.checkpoint(epoch: $0).lastPathComponent } ?? folder.lastPathComponent
         try run.writeIndex(.init(latest: folder.lastPathComponent, best: best))
     }

@@ -28,6 +28,8 @@ public final class TrainingStep {
     public let group: ProcessGroup
     /// The gradient exchange of a data-parallel job.
     public let synchronizer: GradientSynchronizer?
+    /// Each task's loss in the last step (this process's part of the batch), before task weighting.
+    public private(set) var lastTaskLosses: [Float] = []
 
     /// A step of `model` under `group`; in a job of several processes, the model's batch norms
     /// are switched to the global batch's statistics.
@@ -56,8 +58,9 @@ public final class TrainingStep {
             rows: batch.size, taskWeights: batch.labelWeightTotals, globalRows: batch.globalSize,
             globalTaskWeights: batch.globalLabelWeights, replicas: group.size) : nil
         let predictions = model(data.inputs)
-        let total = weighting.total(loss(predictions, labels: data.labels, labelWeights: data.weights, share: share),
-                                    taskWeights: loss.taskWeights, share: share)
+        let losses = loss(predictions, labels: data.labels, labelWeights: data.weights, share: share)
+        lastTaskLosses = losses.perTask
+        let total = weighting.total(losses, taskWeights: loss.taskWeights, share: share)
         var value = total.scalar
         if let synchronizer, let communicator = group.communicator {
             total.backward(onLeafGradientReady: synchronizer.gradientReady)

@@ -88,6 +88,21 @@ final class TensorFileTests: XCTestCase {
         XCTAssertEqual(try reason { $0[8] = 9 }, .unsupportedVersion(9))
     }
 
+    func testAFileOfAnotherVersionIsRefusedNamingItAndBothVersions() throws {
+        let url = directory.appendingPathComponent("v.tensors")
+        try TensorFile.write([("w", Tensor(shape: [2], values: [1, 2]))], to: url)
+        let original = try Data(contentsOf: url)
+        for (version, message) in [(0, "an older version of dtrn (format 0, this build reads 1)"),
+                                   (2, "a newer version of dtrn (format 2, this build reads 1)")] {
+            var bytes = original
+            bytes[8] = UInt8(version)
+            try bytes.write(to: url)
+            XCTAssertThrowsError(try TensorFile(contentsOf: url)) { error in
+                XCTAssertEqual("\(error)", "\(url.path) was written by \(message)")
+            }
+        }
+    }
+
     func testInconsistentIndexIsRejected() throws {
         let url = directory.appendingPathComponent("t.tensors")
         let index = #"{"metadata":{},"tensors":[{"dtype":"float32","name":"x","offset":0,"shape":[3]}]}"#

@@ -25,9 +25,60 @@ final class MalformedInputTests: XCTestCase {
     }
 
     func testANonNumberInANumericColumn() {
-        XCTAssertDataError(["people.csv:3:6: column 'age': expected a number, found 'forty'"]) {
+        XCTAssertDataError(["people.csv:3:6: column 'age': expected a finite number (magnitude at most 3.4e38), found 'forty'"]) {
             _ = try self.ingest("city,age,adult\nParis,31,1\nLyon,forty,1\n")
         }
+    }
+
+    func testNonFiniteAndOutOfRangeNumbersAreLocatedErrors() {
+        for text in ["NaN", "nan", "inf", "-Infinity", "1e999", "-1e39", "-", "+", "1e", "0x10"] {
+            XCTAssertDataError(["people.csv:3:6: column 'age': expected a finite number (magnitude at most 3.4e38), found '\(text)'"]) {
+                _ = try self.ingest("city,age,adult\nParis,31,1\nLyon,\(text),1\n")
+            }
+        }
+        let tsv = schemaYAML.replacingOccurrences(of: "name: people", with: "name: people\nformat: {delimiter: \"\\t\"}")
+        XCTAssertDataError(["people.csv:2:7: column 'age': expected a finite number (magnitude at most 3.4e38), found 'NaN'"]) {
+            _ = try self.ingest("city\tage\tadult\nParis\tNaN\t1\n", yaml: tsv)
+        }
+    }
+
+    func testANonFiniteRegressionLabelIsALocatedError() {
+        let yaml = schemaYAML.replacingOccurrences(of: "kind: binary", with: "kind: regression")
+        XCTAssertDataError(["people.csv:2:10: column 'adult': expected a finite number (magnitude at most 3.4e38), found '1e999'"]) {
+            _ = try self.ingest("city,age,adult\nParis,31,1e999\n", yaml: yaml)
+        }
+    }
+
+    func testEmptyAndListedMarkersAreMissingAndTakeTheTrainingMean() throws {
+        let files = try TestFiles()
+        let yaml = schemaYAML.replacingOccurrences(of: "name: people", with: "name: people\nformat: {missing: [\"\", \"?\", \"-\"]}")
+        let schema = try DataSchema.parse(yaml, source: "people.yaml")
+        let inputs = [SplitName.train, .validation, .test].map { split in
+            IngestInput(path: try! files.write("\(split.rawValue).csv", "city,age,adult\nParis,20,1\nLyon,,0\nNice,-,1\nRome,40,0\n"),
+                        assignment: .whole(split))
+        }
+        let dataset = try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: files.path("store")).dataset
+        XCTAssertEqual(dataset.train.numeric.array, [20, 30, 30, 40], "empty and '-' take the mean of 20 and 40")
+        let encoder = try XCTUnwrap(dataset.encoder)
+        XCTAssertEqual(try encoder.encode(["age": .string("-")]).numeric, [30])
+        XCTAssertEqual(try encoder.encode(["age": .string("")]).numeric, [30])
+        XCTAssertEqual(try encoder.encode(["age": .missing]).numeric, [30])
+        XCTAssertEqual(try encoder.encode([:]).numeric, [30])
+    }
+
+    func testSingleRowsRefuseNonFiniteNumbersLikeIngestion() throws {
+        let files = try TestFiles()
+        let schema = try DataSchema.parse(schemaYAML, source: "people.yaml")
+        let inputs = [SplitName.train, .validation, .test].map { split in
+            IngestInput(path: try! files.write("\(split.rawValue).csv", "city,age,adult\nParis,20,1\n"), assignment: .whole(split))
+        }
+        let encoder = try XCTUnwrap(try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: files.path("store")).dataset.encoder)
+        for value: RawValue in [.string("NaN"), .string("inf"), .string("1e999"), .string("-"), .number(.nan), .number(-.infinity), .number(1e39)] {
+            XCTAssertDataError(["feature 'age': expected a finite number (magnitude at most 3.4e38), found"]) {
+                _ = try encoder.encode(["age": value])
+            }
+        }
+        XCTAssertEqual(try encoder.encode(["age": .string("")]).numeric, [20], "empty is missing by default")
     }
 
     func testTooFewAndTooManyFields() {

@@ -26,6 +26,35 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(SplitName.allCases.map { rebuilt.dataset[$0].rowCount }.reduce(0, +), 5)
     }
 
+    func testAStoreThatSkippedBadRowsIsNotReusedUnderAStricterLimit() throws {
+        let files = try TestFiles()
+        let (schema, _) = try setUp(files)
+        let path = try files.write("bad.csv", IngestionTests.train + "\nu5,i1,cheap,,1,1\nu6,i2,40,,1,0\n")
+        let inputs = [IngestInput(path: path, assignment: .divided(SplitSpec(validation: 0.25, test: 0.25, seed: 1)))]
+        let store = files.path("store")
+        func open(maxBadRows: Int) throws -> IngestReport {
+            try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: store,
+                                          options: IngestOptions(maxBadRows: maxBadRows)).report
+        }
+        let lenient = try open(maxBadRows: 5)
+        XCTAssertFalse(lenient.reused)
+        XCTAssertEqual(lenient.skippedRows, 1)
+        XCTAssertTrue(try open(maxBadRows: 5).reused)
+        XCTAssertTrue(try open(maxBadRows: 1).reused, "a limit of 1 builds the same store")
+        XCTAssertDataError(["bad.csv:6:7: column 'price': expected a finite number (magnitude at most 3.4e38), found 'cheap'"]) {
+            _ = try open(maxBadRows: 0)
+        }
+    }
+
+    func testAStrictStoreIsWhatAnyLimitBuilds() throws {
+        let files = try TestFiles()
+        let (schema, inputs) = try setUp(files)
+        let store = files.path("store")
+        XCTAssertFalse(try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: store).report.reused)
+        XCTAssertTrue(try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: store,
+                                                    options: IngestOptions(maxBadRows: 3)).report.reused)
+    }
+
     func testTheManifestRecordsSourcesCountsAndChecksums() throws {
         let files = try TestFiles()
         let (schema, inputs) = try setUp(files)
@@ -66,7 +95,7 @@ final class StoreTests: XCTestCase {
         }
     }
 
-    func testWideIdsRoundTripThroughTheStoreAndVersionOneStoresStillOpen() throws {
+    func testWideIdsRoundTripThroughTheStore() throws {
         let files = try TestFiles()
         let schema = DatasetSchema(
             name: "wide", categorical: [.init(name: "id", vocabularySize: 70_000)], numeric: [], sequences: [],
@@ -83,12 +112,6 @@ final class StoreTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: store + "/train/categorical.i32"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: store + "/validation/categorical.u16"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: store + "/test/categorical.u8"))
-
-        // A version-1 store is one whose ids all take four bytes: it still opens.
-        let manifestPath = store + "/" + StoreLayout.manifest
-        var manifest = try DatasetStore.readManifest(store)
-        manifest.formatVersion = 1
-        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: manifestPath))
         let loaded = try DatasetStore.open(store, verifyChecksums: true)
         XCTAssertEqual(loaded.train.categorical.array, [69_999, 3])
         XCTAssertEqual(loaded.validation.categorical.array, [65_535, 0])
@@ -97,12 +120,44 @@ final class StoreTests: XCTestCase {
         var batch = batches.makeBatch()
         XCTAssertTrue(batches.next(into: &batch))
         XCTAssertEqual(Array(batch.categorical.prefix(2)), [65_535, 0])
+    }
 
-        manifest.formatVersion = 3
-        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: manifestPath))
-        XCTAssertDataError(["invalid dataset store", "format version 3, expected 1…2"]) {
+    /// `body` throws a ``FormatVersionError`` whose message contains `fragment`.
+    private func XCTAssertFormatError(_ fragment: String, line: UInt = #line, _ body: () throws -> Void) {
+        XCTAssertThrowsError(try body(), line: line) { error in
+            XCTAssertTrue(error is FormatVersionError, "\(error)", line: line)
+            XCTAssertTrue("\(error)".contains(fragment), "'\(error)' does not contain '\(fragment)'", line: line)
+        }
+    }
+
+    func testAStoreOfAnotherFormatIsRefusedByNameAndRebuiltWhenCached() throws {
+        let files = try TestFiles()
+        let (schema, inputs) = try setUp(files)
+        let store = files.path("store")
+        _ = try DatasetStore.ingest(schema: schema, inputs: inputs, into: store)
+        let manifestPath = store + "/" + StoreLayout.manifest
+        let current = try Data(contentsOf: URL(fileURLWithPath: manifestPath))
+        func stamp(_ version: Int?) throws {
+            var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: current) as? [String: Any])
+            object["formatVersion"] = version
+            try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: manifestPath))
+        }
+        try stamp(2)
+        XCTAssertFormatError("\(manifestPath) was written by an older version of dtrn (format 2, this build reads 3); ingest the data again") {
             _ = try DatasetStore.open(store)
         }
+        try stamp(nil)
+        XCTAssertFormatError("older version of dtrn (no format version recorded, this build reads 3)") {
+            _ = try DatasetStore.open(store)
+        }
+        try stamp(4)
+        XCTAssertFormatError("\(manifestPath) was written by a newer version of dtrn (format 4, this build reads 3)") {
+            _ = try DatasetStore.open(store)
+        }
+        // As a cache of its inputs, a store of another format is simply built again.
+        let reopened = try DatasetStore.openOrIngest(schema: schema, inputs: inputs, directory: store)
+        XCTAssertFalse(reopened.report.reused)
+        XCTAssertEqual(try DatasetStore.readManifest(store).formatVersion, StoreManifest.currentFormatVersion)
     }
 
     func testIdsTakeTheNarrowestWidthHoldingThemAll() {

@@ -20,25 +20,8 @@ final class CommandLineServingTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// The `dtrn` built beside the test bundle.
-    private func executable() throws -> URL {
-        let tests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let binary = tests.appendingPathComponent("dtrn")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("no dtrn executable at \(binary.path); build it with `swift build --product dtrn`")
-        }
-        return binary
-    }
-
     private func run(_ arguments: [String], output: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = process.standardOutput
-        try process.run()
-        return process
+        try DtrnExecutable.start(arguments, output: output)
     }
 
     /// The port `dtrn serve` reports it listens on, waiting up to 60 s.

@@ -56,3 +56,28 @@ extension ServingFixtures.Fixture {
     /// The task names.
     var tasks: [String] { dataset.schema.tasks.map(\.name) }
 }
+
+/// The `dtrn` executable built beside the test bundle.
+enum DtrnExecutable {
+    /// Its location; the test is skipped when it has not been built.
+    static func url() throws -> URL {
+        let tests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let binary = tests.appendingPathComponent("dtrn")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw XCTSkip("no dtrn executable at \(binary.path); build it with `swift build --product dtrn`")
+        }
+        return binary
+    }
+
+    /// Starts `dtrn arguments…` with its standard output and error going to `output`.
+    static func start(_ arguments: [String], output: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = try url()
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = process.standardOutput
+        try process.run()
+        return process
+    }
+}

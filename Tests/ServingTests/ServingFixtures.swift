@@ -29,6 +29,7 @@ enum ServingFixtures {
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let schema = try! DataSchema.parse("""
             name: shop
+            format: {trimWhitespace: true}
             features:
               - {name: user, kind: categorical}
               - {name: item, kind: categorical}
@@ -117,7 +118,7 @@ enum ServingFixtures {
     }
 
     /// A CSV of `rows` shop rows: 25 users, 30 items, prices, ages, histories and labels that
-    /// depend on them a little.
+    /// depend on them a little; a space follows each comma, as in the UCI files.
     private static func shopCSV(rows: Int, seed: UInt64) -> String {
         var random = SplitMix64(seed: seed)
         var text = "user,item,price,age,history,click,buy\n"
@@ -126,7 +127,7 @@ enum ServingFixtures {
             let history = (0..<Int(random.next() % 6)).map { _ in "i\(random.next() % 24)" }.joined(separator: "|")
             let click = (user + item) % 3 == 0 || random.next() % 5 == 0 ? 1 : 0
             let buy = click == 1 && item % 2 == 0 ? 1 : 0
-            text += "u\(user),i\(item),\(Double(random.next() % 1000) / 10),\(18 + random.next() % 60),\(history),\(click),\(buy)\n"
+            text += "u\(user), i\(item), \(Double(random.next() % 1000) / 10), \(18 + random.next() % 60), \(history), \(click), \(buy)\n"
         }
         return text
     }

@@ -39,28 +39,30 @@ public struct TensorFileError: Error, CustomStringConvertible, Equatable {
 
     /// The file and the problem, in one line.
     public var description: String {
-        "\(path): " + {
+        "\(path)" + {
             switch reason {
             case .io(let operation, let message):
-                return "\(operation) failed: \(message)"
+                return ": \(operation) failed: \(message)"
             case .notATensorFile:
-                return "not a tensor file (bad signature)"
+                return ": not a tensor file (bad signature)"
             case .unsupportedVersion(let version):
-                return "unsupported format version \(version) (this build reads version \(TensorFileLayout.version))"
+                let current = TensorFileLayout.version
+                return " was written by \(version > current ? "a newer" : "an older") version of dtrn "
+                    + "(format \(version), this build reads \(current))"
             case .sizeMismatch(let expected, let actual):
-                return "file is \(actual) bytes but its header describes \(expected) (truncated or corrupt)"
+                return ": file is \(actual) bytes but its header describes \(expected) (truncated or corrupt)"
             case .checksumMismatch(let section):
-                return "checksum of the \(section) section does not match (corrupt file)"
+                return ": checksum of the \(section) section does not match (corrupt file)"
             case .malformedIndex(let detail):
-                return "malformed index: \(detail)"
+                return ": malformed index: \(detail)"
             case .metadataMismatch(let key, let expected, let found):
-                return "metadata '\(key)' is \(found.map { "'\($0)'" } ?? "absent"), expected '\(expected)'"
+                return ": metadata '\(key)' is \(found.map { "'\($0)'" } ?? "absent"), expected '\(expected)'"
             case .missingTensors(let names):
-                return "missing \(names.count == 1 ? "tensor" : "tensors") \(names.joined(separator: ", "))"
+                return ": missing \(names.count == 1 ? "tensor" : "tensors") \(names.joined(separator: ", "))"
             case .unexpectedTensors(let names):
-                return "unexpected \(names.count == 1 ? "tensor" : "tensors") \(names.joined(separator: ", "))"
+                return ": unexpected \(names.count == 1 ? "tensor" : "tensors") \(names.joined(separator: ", "))"
             case .shapeMismatch(let name, let expected, let found):
-                return "tensor '\(name)' has shape \(found) in the file, expected \(expected)"
+                return ": tensor '\(name)' has shape \(found) in the file, expected \(expected)"
             }
         }()
     }

@@ -17,6 +17,12 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
         public var name: String
         /// The fitted transform.
         public var transform: NumericTransform
+
+        /// The encoding of feature `name` by `transform`.
+        public init(name: String, transform: NumericTransform) {
+            self.name = name
+            self.transform = transform
+        }
     }
 
     /// A sequence feature: how a raw list is split, truncated and encoded.
@@ -33,8 +39,11 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
 
     /// The model-facing description of the encoded fields.
     public let schema: DatasetSchema
-    /// Raw values that mean "missing".
+    /// Raw values that mean "missing" (compared after trimming, when the data's format trims).
     public let missingValues: [String]
+    /// Whether values lose their surrounding spaces and tabs (``ValueTrimming``) before they are
+    /// looked up or parsed, as the data's format had them during ingestion.
+    public let trimWhitespace: Bool
     /// Categorical features in batch column order.
     public let categorical: [CategoricalEncoding]
     /// Numeric features in batch column order.
@@ -46,11 +55,12 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
 
     /// An encoder from its parts.
     public init(
-        schema: DatasetSchema, missingValues: [String], categorical: [CategoricalEncoding], numeric: [NumericEncoding],
-        sequences: [SequenceEncoding], vocabularies: [Vocabulary]
+        schema: DatasetSchema, missingValues: [String], trimWhitespace: Bool, categorical: [CategoricalEncoding],
+        numeric: [NumericEncoding], sequences: [SequenceEncoding], vocabularies: [Vocabulary]
     ) {
         self.schema = schema
         self.missingValues = missingValues
+        self.trimWhitespace = trimWhitespace
         self.categorical = categorical
         self.numeric = numeric
         self.sequences = sequences
@@ -64,8 +74,9 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
 
     /// Encodes one raw row keyed by feature name; absent keys count as missing values.
     ///
-    /// Throws `DataError.invalidRequest` when a numeric feature's value is not a number or a list is given
-    /// for a non-sequence field.
+    /// Throws `DataError.invalidRequest` when a numeric feature's value is not a finite number that
+    /// fits a Float32 (`NaN`, `inf`, `1e999` and `-` are refused; the missing-value markers and
+    /// absent keys take the training mean) or a list is given for a non-sequence field.
     public func encode(_ row: [String: RawValue]) throws -> EncodedRow {
         let categoricalIDs = try categorical.map { field -> Int32 in
             guard let token = try scalarText(row[field.name], field: field.name) else { return Vocabulary.missingID }
@@ -74,12 +85,16 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
         let numericValues = try numeric.map { field -> Float in
             switch row[field.name] ?? .missing {
             case let .number(number):
+                guard NumberParsing.isStorable(number) else {
+                    throw DataError.invalidRequest("feature '\(field.name)': expected \(NumberParsing.storableExpectation), found \(number)")
+                }
                 return field.transform.apply(number)
-            case let .string(text):
+            case let .string(raw):
+                let text = cleaned(raw)
                 if missingValues.contains(text) { return field.transform.apply(nil) }
-                let parsed = Array(text.utf8).withUnsafeBufferPointer(NumberParsing.double)
+                let parsed = Array(text.utf8).withUnsafeBufferPointer(NumberParsing.storable)
                 guard let parsed else {
-                    throw DataError.invalidRequest("feature '\(field.name)': expected a number, found '\(text)'")
+                    throw DataError.invalidRequest("feature '\(field.name)': expected \(NumberParsing.storableExpectation), found '\(text.prefix(40))'")
                 }
                 return field.transform.apply(parsed)
             case .missing:
@@ -97,18 +112,25 @@ public struct FeatureEncoder: Codable, Sendable, Equatable {
             case .missing: items = []
             }
             let vocabulary = vocabularies[field.vocabulary]
-            return items.filter { !missingValues.contains($0) }.suffix(field.maxLength).map(vocabulary.id(of:))
+            return items.map(cleaned).filter { !missingValues.contains($0) }.suffix(field.maxLength).map(vocabulary.id(of:))
         }
         return EncodedRow(categorical: categoricalIDs, numeric: numericValues, sequences: sequenceIDs)
     }
 
     private func scalarText(_ value: RawValue?, field: String) throws -> String? {
         switch value ?? .missing {
-        case let .string(text): return missingValues.contains(text) ? nil : text
+        case let .string(raw):
+            let text = cleaned(raw)
+            return missingValues.contains(text) ? nil : text
         case let .number(number): return RawValue.text(of: number)
         case .missing: return nil
         case .list: throw DataError.invalidRequest("feature '\(field)': expected one value, found a list")
         }
+    }
+
+    /// A raw text as ingestion saw it: trimmed under a trimming format (``ValueTrimming``).
+    private func cleaned(_ text: String) -> String {
+        trimWhitespace ? ValueTrimming.trimmed(text) : text
     }
 }
 

@@ -132,6 +132,7 @@ struct EncodingPlan {
         FeatureEncoder(
             schema: datasetSchema(vocabularies: fitted),
             missingValues: schema.format.missing,
+            trimWhitespace: schema.format.trimWhitespace,
             categorical: categorical.map { .init(name: $0.name, vocabulary: $0.vocabulary) },
             numeric: zip(numeric, transforms).map { .init(name: $0.name, transform: $1) },
             sequences: sequences.map {

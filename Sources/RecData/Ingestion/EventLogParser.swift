@@ -105,11 +105,11 @@ final class EventLogParser: @unchecked Sendable {
             let bytes = fields[index].bytes
             if plan.isMissing(bytes) {
                 block.numbers.append(.nan)
-            } else if let value = NumberParsing.double(bytes) {
+            } else if let value = NumberParsing.storable(bytes) {
                 block.numbers.append(Float(value))
             } else {
                 block.numbers.removeSubrange(numbersBefore...)
-                throw checks.malformed(row, field: index, expected: "a number")
+                throw checks.malformed(row, field: index, expected: NumberParsing.storableExpectation)
             }
         }
         block.behaviours.append(UInt32(behaviour))

@@ -84,10 +84,10 @@ final class TableIngestor {
             let bytes = fields[index].bytes
             if plan.isMissing(bytes) {
                 scratch.numbers[position] = .nan
-            } else if let value = NumberParsing.double(bytes) {
+            } else if let value = NumberParsing.storable(bytes) {
                 scratch.numbers[position] = value
             } else {
-                throw checks.malformed(record, field: index, expected: "a number")
+                throw checks.malformed(record, field: index, expected: NumberParsing.storableExpectation)
             }
         }
         for (position, label) in plan.labels.enumerated() {
@@ -99,7 +99,7 @@ final class TableIngestor {
                 continue
             }
             guard let value = labelValue(label, bytes: bytes) else {
-                throw checks.malformed(record, field: index, expected: label.kind == .binary ? "0 or 1" : "a number")
+                throw checks.malformed(record, field: index, expected: label.kind == .binary ? "0 or 1" : NumberParsing.storableExpectation)
             }
             scratch.labels[position] = value
             scratch.weights[position] = 1
@@ -141,7 +141,7 @@ final class TableIngestor {
         if let positive = label.positive {
             return positive.contains(bytes) ? 1 : 0
         }
-        guard let value = NumberParsing.double(bytes) else { return nil }
+        guard let value = NumberParsing.storable(bytes) else { return nil }
         if label.kind == .binary && value != 0 && value != 1 { return nil }
         return Float(value)
     }
@@ -155,13 +155,8 @@ final class TableIngestor {
         let trim = plan.schema.format.trimWhitespace
         var start = 0
         for end in 0...bytes.count where end == bytes.count || bytes[end] == separator {
-            var first = start
-            var last = end
-            if trim {
-                while first < last && (bytes[first] == 0x20 || bytes[first] == 0x09) { first += 1 }
-                while last > first && (bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09) { last -= 1 }
-            }
-            if !plan.isMissing(UnsafeBufferPointer(rebasing: bytes[first..<last])) { items.append(first..<last) }
+            let item = trim && end > start ? ValueTrimming.trimmed(bytes.baseAddress!, start..<end) : start..<end
+            if !plan.isMissing(UnsafeBufferPointer(rebasing: bytes[item])) { items.append(item) }
             start = end + 1
         }
         let kept = items.suffix(maxLength)

@@ -173,14 +173,9 @@ final class DelimitedRecordReader {
 
     @inline(__always)
     private func appendField(_ count: inout Int, base: UnsafePointer<UInt8>, from start: Int, to end: Int) {
-        var first = start
-        var last = end
-        if trimWhitespace {
-            while first < last && (base[first] == 0x20 || base[first] == 0x09) { first += 1 }
-            while last > first && (base[last - 1] == 0x20 || base[last - 1] == 0x09) { last -= 1 }
-        }
+        let kept = trimWhitespace ? ValueTrimming.trimmed(base, start..<end) : start..<end
         if count == fieldCapacity { growFields() }
-        fields[count] = RawField(start: base + first, count: last - first, rawOffset: start)
+        fields[count] = RawField(start: base + kept.lowerBound, count: kept.count, rawOffset: start)
         count += 1
     }
 
@@ -210,7 +205,7 @@ final class DelimitedRecordReader {
             let fieldStart = index
             var cursor = index
             if trimWhitespace {
-                while cursor < available && (base[cursor] == 0x20 || base[cursor] == 0x09) { cursor += 1 }
+                while cursor < available && ValueTrimming.isTrimmed(base[cursor]) { cursor += 1 }
             }
             if cursor < available && base[cursor] == quote {
                 let quoteOffset = cursor

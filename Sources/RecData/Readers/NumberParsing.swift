@@ -70,6 +70,22 @@ enum NumberParsing {
         return correctlyRounded(bytes)
     }
 
+    /// What a numeric field or number label must hold, as error messages name it.
+    static let storableExpectation = "a finite number (magnitude at most 3.4e38)"
+
+    /// Whether `value` can be stored: it is finite and stays finite as a Float32, the type
+    /// features and labels are kept in (so `1e999` and `1e39` are refused like `NaN` and `inf`).
+    @inline(__always)
+    static func isStorable(_ value: Double) -> Bool {
+        abs(value) <= Double(Float.greatestFiniteMagnitude)
+    }
+
+    /// The number in `bytes` when it is one and ``isStorable(_:)``, nil otherwise.
+    @inline(__always)
+    static func storable(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        double(bytes).flatMap { isStorable($0) ? $0 : nil }
+    }
+
     /// The integer in `bytes` (optional sign, decimal digits only), or nil when it is not one or overflows.
     static func int64(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var index = 0

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// A store is a folder (layout in `StoreLayout`) built in a sibling `.partial` folder and moved into place
 /// only when complete. It is reused when the manifest's schema fingerprint, format version and input
-/// files (path, role, size, modification time) all match; otherwise it is rebuilt.
+/// files (path, role, size, modification time) all match and the bad-row limit asked for would have
+/// let through the rows it skipped; otherwise it is rebuilt.
 public enum DatasetStore {
     /// Ingests `inputs` under `schema` into a new store at `directory`, replacing any store there.
     public static func ingest(
@@ -53,7 +54,7 @@ public enum DatasetStore {
         schema: DataSchema, inputs: [IngestInput], directory: String, options: IngestOptions = IngestOptions()
     ) throws -> (dataset: EncodedDataset, report: IngestReport) {
         let started = Date()
-        if let manifest = try? readManifest(directory), try isCurrent(manifest, schema: schema, inputs: inputs),
+        if let manifest = try? readManifest(directory), try isCurrent(manifest, schema: schema, inputs: inputs, options: options),
            let dataset = try? open(directory) {
             let report = IngestReport(
                 rowCounts: Dictionary(uniqueKeysWithValues: manifest.splits.map { ($0.name, $0.rowCount) }),
@@ -65,26 +66,36 @@ public enum DatasetStore {
         return (try open(directory), report)
     }
 
-    /// Whether a store with `manifest` was built from `schema` and the current state of `inputs`.
-    public static func isCurrent(_ manifest: StoreManifest, schema: DataSchema, inputs: [IngestInput]) throws -> Bool {
+    /// Whether a store with `manifest` is the one ingesting the current state of `inputs` under
+    /// `schema` and `options` would build. Skipping bad rows is deterministic, so a store that
+    /// skipped `k` rows is what any limit of at least `k` builds, and a stricter limit must ingest
+    /// again (and then stops at the first bad row beyond it).
+    public static func isCurrent(
+        _ manifest: StoreManifest, schema: DataSchema, inputs: [IngestInput], options: IngestOptions
+    ) throws -> Bool {
         let sources = try inputs.map(stamp)
         return manifest.formatVersion == StoreManifest.currentFormatVersion
             && manifest.schemaFingerprint == hex(schema.fingerprint)
             && manifest.sources == sources
+            && manifest.skippedRows <= options.maxBadRows
     }
 
-    /// Reads the manifest of the store at `directory`.
+    /// Reads the manifest of the store at `directory`; a store of another format version is
+    /// refused with a ``FormatVersionError`` naming its manifest.
     public static func readManifest(_ directory: String) throws -> StoreManifest {
-        try readJSON(StoreManifest.self, from: directory + "/" + StoreLayout.manifest, store: directory)
+        let path = directory + "/" + StoreLayout.manifest
+        if let data = FileManager.default.contents(atPath: path) {
+            let current = StoreManifest.currentFormatVersion
+            try FormatVersion.check(data, key: "formatVersion", readable: current...current, file: path,
+                                    remedy: "ingest the data again (dtrn data ingest --force)")
+        }
+        return try readJSON(StoreManifest.self, from: path, store: directory)
     }
 
     /// Maps the store at `directory`; with `verifyChecksums`, every array file's checksum is compared with
     /// the manifest (this reads all the data).
     public static func open(_ directory: String, verifyChecksums: Bool = false) throws -> EncodedDataset {
         let manifest = try readManifest(directory)
-        if !StoreManifest.readableFormatVersions.contains(manifest.formatVersion) {
-            throw DataError.invalidStore(directory: directory, reason: "format version \(manifest.formatVersion), expected \(StoreManifest.readableFormatVersions.lowerBound)…\(StoreManifest.currentFormatVersion)")
-        }
         let schema = try readJSON(DatasetSchema.self, from: directory + "/" + StoreLayout.schema, store: directory)
         let encoderPath = directory + "/" + StoreLayout.encoder
         let encoder = FileManager.default.fileExists(atPath: encoderPath)

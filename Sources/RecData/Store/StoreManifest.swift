@@ -1,10 +1,10 @@
 /// The record of how a dataset store was built, used to decide whether it can be reused.
 public struct StoreManifest: Codable, Sendable, Equatable {
-    /// The store format this code writes; stores of another version are rebuilt. Version 2 narrows
-    /// categorical ids to the fewest bytes holding them; version 1 kept four bytes each.
-    public static let currentFormatVersion = 2
-    /// The formats this code reads.
-    public static let readableFormatVersions: ClosedRange<Int> = 1...2
+    /// The store format this code writes and reads; a cached store of another version is rebuilt,
+    /// and opening one is refused with a ``FormatVersionError``. Version 3 records whether the
+    /// encoder trims values (``FeatureEncoder/trimWhitespace``); version 2 narrowed categorical ids
+    /// to the fewest bytes holding them; version 1 kept four bytes each.
+    public static let currentFormatVersion = 3
 
     /// An input file as it was when ingested.
     public struct SourceStamp: Codable, Sendable, Equatable {

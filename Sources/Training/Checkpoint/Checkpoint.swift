@@ -12,8 +12,14 @@ import RecData
 /// A checkpoint folder is written under a temporary name and renamed into place, so a
 /// folder that exists is complete.
 public struct Checkpoint: Codable, Sendable {
+    /// The format version this build writes and reads. Version 2 records whether the encoder trims
+    /// values and names DTRN-towers' parameters as each task's single-task DNN; a checkpoint of
+    /// another version is refused with a ``FormatVersionError``. The version also covers the
+    /// folder's tensor files: which parameters and optimiser slots they hold, under which names.
+    public static let formatVersion = 2
+
     /// The format version.
-    public var version = 1
+    public var version = Checkpoint.formatVersion
     /// A unique id of this checkpoint.
     public var id: String
     /// When it was written (ISO 8601).
@@ -51,12 +57,16 @@ public struct Checkpoint: Codable, Sendable {
     static let optimizerFile = "optimizer.tensors"
 
     /// Writes this checkpoint with the model's and optimiser's tensors as folder `url`,
-    /// replacing an older folder of that name only once the new one is complete.
+    /// replacing an older folder of that name only once the new one is complete. The
+    /// temporary folders of earlier writes of `url` that were killed midway are removed first.
     public func write(model: MultiTaskModel, auxiliary: Module, optimizer: Optimizer, to url: URL) throws {
         let fm = FileManager.default
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        try? fm.removeItem(at: temporary)
+        let parent = url.deletingLastPathComponent()
+        let prefix = ".\(url.lastPathComponent).tmp-"
+        for stale in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] where stale.hasPrefix(prefix) {
+            try? fm.removeItem(at: parent.appendingPathComponent(stale))
+        }
+        let temporary = parent.appendingPathComponent(prefix + "\(ProcessInfo.processInfo.processIdentifier)")
         try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
         try TrainedState(model: model, auxiliary: auxiliary).saveParameters(to: temporary.appendingPathComponent(Self.modelFile))
         try optimizer.saveState(to: temporary.appendingPathComponent(Self.optimizerFile))
@@ -73,14 +83,10 @@ public struct Checkpoint: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw TrainingError.checkpoint(path: url.path, reason: "no checkpoint here (missing \(stateFile))")
         }
+        try FormatVersion.check(data, key: "version", readable: formatVersion...formatVersion, file: file.path,
+                                remedy: "train the model again with this build (or use the dtrn that wrote it)")
         do {
-            let checkpoint = try JSONDecoder().decode(Checkpoint.self, from: data)
-            guard checkpoint.version == 1 else {
-                throw TrainingError.checkpoint(path: file.path, reason: "unsupported checkpoint version \(checkpoint.version)")
-            }
-            return checkpoint
-        } catch let error as TrainingError {
-            throw error
+            return try JSONDecoder().decode(Checkpoint.self, from: data)
         } catch {
             throw TrainingError.checkpoint(path: file.path, reason: "unreadable checkpoint: \(error)")
         }
@@ -115,7 +121,15 @@ public struct RunDirectory: Sendable {
 
     /// Which checkpoints are the latest and the best.
     public struct Index: Codable, Sendable, Equatable {
+        /// The format version this build writes and reads; it covers `metrics.jsonl` too, which
+        /// is only read with its `run.json`.
+        public static let currentFormatVersion = 1
+
+        /// The format version.
+        public var formatVersion = Index.currentFormatVersion
+        /// The folder name of the latest checkpoint.
         public var latest: String
+        /// The folder name of the best checkpoint.
         public var best: String
     }
 
@@ -136,6 +150,9 @@ public struct RunDirectory: Sendable {
     public func index() throws -> Index? {
         let file = url.appendingPathComponent("run.json")
         guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
+        let current = Index.currentFormatVersion
+        try FormatVersion.check(data, key: "formatVersion", readable: current...current, file: file.path,
+                                remedy: "train again into a new run folder")
         do {
             return try JSONDecoder().decode(Index.self, from: data)
         } catch {
@@ -147,7 +164,20 @@ public struct RunDirectory: Sendable {
     public func writeIndex(_ index: Index) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(index).write(to: url.appendingPathComponent("run.json"), options: .atomic)
+        try replaceFile("run.json", with: try encoder.encode(index))
+    }
+
+    /// Writes `data` as the folder's file `name` atomically, through a temporary file of a fixed
+    /// name (`.NAME.partial`) renamed into place: a reader sees the old file or the new one, and
+    /// the temporary file of a write killed midway is overwritten and renamed by the next write
+    /// rather than left behind.
+    func replaceFile(_ name: String, with data: Data) throws {
+        let file = url.appendingPathComponent(name)
+        let temporary = url.appendingPathComponent(".\(name).partial")
+        try data.write(to: temporary)
+        guard rename(temporary.path, file.path) == 0 else {
+            throw TrainingError.checkpoint(path: file.path, reason: "cannot rename \(temporary.lastPathComponent) into place (\(String(cString: strerror(errno))))")
+        }
     }
 
     /// A checkpoint folder for a path that is either a checkpoint folder or a run folder

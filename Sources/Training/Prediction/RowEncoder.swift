@@ -18,9 +18,19 @@ public struct RowEncoder: Sendable {
 
     /// The encoded inputs of one row. Unknown values become the OOV id, missing values the
     /// missing id (or the training mean of a numeric field), and over-long sequences keep
-    /// their newest items.
+    /// their newest items. A numeric value that is not a finite number, or whose encoded value
+    /// is not finite, is refused naming the feature — the model never sees a NaN or an infinity.
     public func encode(_ row: [String: RawValue]) throws -> EncodedRow {
-        if let encoder { return try encoder.encode(row) }
+        let encoded = try encoder?.encode(row) ?? encodeAsGiven(row)
+        for (field, value) in zip(schema.numeric, encoded.numeric) where !value.isFinite {
+            throw DataError.invalidRequest(
+                "feature '\(field.name)': expected a number whose encoded value is finite, found \(describe(row[field.name]))")
+        }
+        return encoded
+    }
+
+    /// The inputs of a row of data born encoded: ids and numbers taken as they are.
+    private func encodeAsGiven(_ row: [String: RawValue]) throws -> EncodedRow {
         func id(_ value: RawValue?, field: String, vocabulary: Int) throws -> Int32? {
             switch value ?? .missing {
             case .missing: return nil
