@@ -85,6 +85,11 @@ open class MultiTaskModel: Module {
         }.flatMap { $0 }
     }
 
+    /// Which parameters the tasks share and which are each task's (see ``ParameterSharing``).
+    open var parameterSharing: ParameterSharing {
+        preconditionFailure("\(type(of: self)) does not override parameterSharing")
+    }
+
     /// Per-task tower outputs `[N, 1]` joined into `[N, T]`.
     public static func join(_ perTask: [Tensor]) -> Tensor {
         perTask.count == 1 ? perTask[0] : Tensor.concat(perTask, axis: 1)

@@ -30,6 +30,12 @@ public struct EpochRecord: Codable, Sendable, Equatable {
 /// validation is scored in parts and its metrics computed exactly on the whole split; rank 0
 /// alone writes checkpoints and metrics. The global batch order depends on the seed alone, so
 /// a run resumes under any number of processes.
+///
+/// With diagnostics on (``TrainingConfig/diagnosticsEvery``), every K-th step is preceded by
+/// one forward and backward per task that measure gradient conflict (``GradientConflictMonitor``)
+/// into `diagnostics.jsonl`; they leave no gradient, batch-norm statistic or dropout state
+/// behind, so the run's weights are those of a run without them. Diagnostics, PCGrad and
+/// GradNorm are single-process: a data-parallel job with any of them is refused.
 public final class Trainer {
     /// The model trained.
     public let model: MultiTaskModel
@@ -46,10 +52,14 @@ public final class Trainer {
     private var template: Checkpoint
     private var progress = Checkpoint.RunProgress(epoch: 0, step: 0, bestValue: nil, bestEpoch: nil, epochsWithoutImprovement: 0)
     private var records: [EpochRecord] = []
+    private var resumed = false
     private let reporter: ProgressReporter
     private let step: TrainingStep
     /// The processes training together.
     public let group: ProcessGroup
+    /// The gradient-conflict measure, when diagnostics are on.
+    public let conflictMonitor: GradientConflictMonitor?
+    private let diagnosticPass: TaskGradientPass?
 
     /// A trainer of a fresh model built from `modelConfig` for `dataset`.
     public init(
@@ -71,21 +81,64 @@ public final class Trainer {
                 + "on \(dataset.train.rowCount) training rows gives a batch of \(min(config.batchSize, lastBatch == 0 ? config.batchSize : lastBatch)) "
                 + "rows; choose another batch size")
         }
+        try Self.validateTaskByTaskOptions(config, model: modelConfig.model, group: group)
         model = try ModelZoo.make(modelConfig, layout: FeatureLayout(dataset.schema), seed: config.seed)
-        weighting = TaskWeighting(tasks: tasks, learned: config.uncertaintyWeighting)
+        weighting = TaskWeighting(tasks: tasks, config: config)
         optimizer = try Self.makeOptimizer(config, parameters: TrainedState(model: model, auxiliary: weighting).parameters())
         self.dataset = dataset
         self.config = config
         self.run = run
         self.reporter = reporter
         self.group = group
-        step = TrainingStep(model: model, weighting: weighting, optimizer: optimizer,
-                            loss: MultiTaskLoss(tasks: model.layout.tasks, taskWeights: config.taskWeights),
-                            clipNorm: config.clipNorm, group: group)
+        let loss = MultiTaskLoss(tasks: model.layout.tasks, taskWeights: config.taskWeights)
+        let sharing = model.parameterSharing
+        if config.taskWeighting == "gradnorm" && sharing.lastSharedLayer.isEmpty {
+            throw TrainingError.invalidConfig("GradNorm needs parameters the tasks share; model '\(modelConfig.model)' shares none")
+        }
+        let surgery = config.gradientSurgery == "pcgrad" ? GradientSurgery(shared: sharing.sharedSlices, seed: config.seed) : nil
+        step = TrainingStep(model: model, weighting: weighting, optimizer: optimizer, loss: loss,
+                            clipNorm: config.clipNorm, surgery: surgery, group: group)
+        if config.diagnosticsEvery != nil {
+            conflictMonitor = GradientConflictMonitor(sharing: sharing, tasks: model.layout.tasks.map(\.name))
+            diagnosticPass = TaskGradientPass(model: model, loss: loss, weighting: weighting,
+                                              parameters: optimizer.parameters.map(\.tensor))
+        } else {
+            (conflictMonitor, diagnosticPass) = (nil, nil)
+        }
         template = Checkpoint(
             id: "", createdAt: "", model: modelConfig, training: config, dataSource: dataSource, schema: dataset.schema,
             encoder: dataset.encoder, synthetic: synthetic, progress: progress)
         if let communicator = group.communicator { try verifyReplicasAgree(on: communicator) }
+    }
+
+    /// Refuses unknown surgery or weighting names, combinations that do not go together, and
+    /// the options that take each task's gradient apart in a data-parallel job.
+    private static func validateTaskByTaskOptions(_ config: TrainingConfig, model: String, group: ProcessGroup) throws {
+        guard [nil, "none", "pcgrad"].contains(config.gradientSurgery) else {
+            throw TrainingError.invalidConfig("gradient surgery must be none or pcgrad, found '\(config.gradientSurgery!)'")
+        }
+        guard [nil, "fixed", "gradnorm"].contains(config.taskWeighting) else {
+            throw TrainingError.invalidConfig("task weighting must be fixed or gradnorm, found '\(config.taskWeighting!)'")
+        }
+        if let k = config.diagnosticsEvery, k < 1 {
+            throw TrainingError.invalidConfig("diagnostics every \(k) steps: must be at least 1")
+        }
+        if let alpha = config.gradNormAlpha, !(alpha >= 0 && alpha.isFinite) {
+            throw TrainingError.invalidConfig("GradNorm's alpha must be a non-negative number, found \(alpha)")
+        }
+        let gradNorm = config.taskWeighting == "gradnorm", pcgrad = config.gradientSurgery == "pcgrad"
+        if gradNorm && config.uncertaintyWeighting {
+            throw TrainingError.invalidConfig("GradNorm and uncertainty weighting both learn the task weights; choose one")
+        }
+        if (gradNorm || pcgrad) && model == "aitm" {
+            throw TrainingError.invalidConfig("PCGrad and GradNorm split the loss by task; AITM's calibrator term belongs to no task")
+        }
+        if group.isDistributed && (gradNorm || pcgrad || config.diagnosticsEvery != nil) {
+            let what = [(config.diagnosticsEvery != nil, "--diagnostics"), (pcgrad, "--gradient-surgery pcgrad"),
+                        (gradNorm, "--task-weighting gradnorm")].filter(\.0).map(\.1).joined(separator: ", ")
+            throw TrainingError.invalidConfig("\(what) need each task's gradient apart, which is not summed over processes: "
+                                              + "run on one process (without mpirun)")
+        }
     }
 
     /// Refuses a job whose processes were given different data, schema, model or training
@@ -121,13 +174,15 @@ public final class Trainer {
         let folder = run.url.appendingPathComponent(index.latest)
         let saved = try Checkpoint.read(folder)
         guard saved.model == template.model, saved.schema == template.schema, saved.training.seed == config.seed,
-              saved.training.batchSize == config.batchSize else {
+              saved.training.batchSize == config.batchSize, saved.training.gradientSurgery == config.gradientSurgery,
+              saved.training.taskWeighting == config.taskWeighting, saved.training.gradNormAlpha == config.gradNormAlpha else {
             throw TrainingError.checkpoint(path: folder.path, reason: "was written for another model, data or seed; cannot resume")
         }
         try TrainedState(model: model, auxiliary: weighting).loadParameters(from: folder.appendingPathComponent(Checkpoint.modelFile))
         try optimizer.loadState(from: folder.appendingPathComponent(Checkpoint.optimizerFile))
         progress = saved.progress
         records = try Self.readRecords(run.metricsFile).filter { $0.epoch <= progress.epoch }
+        resumed = true
         reporter.note("resuming \(run.url.path) after epoch \(progress.epoch) (step \(progress.step))")
     }
 
@@ -143,6 +198,12 @@ public final class Trainer {
         var batch = iterator.makeBatch()
         let dropouts = model.modules().compactMap { $0.module as? Dropout }
         let evaluator = Evaluator(group: group)
+        // Diagnostics run on one process only (see validateTaskByTaskOptions).
+        let diagnostics = try conflictMonitor.map { monitor in
+            let log = try DiagnosticsLog(url: run.diagnosticsFile, keepingStepsBefore: resumed ? progress.step : nil)
+            monitor.resume(from: log.kept)
+            return log
+        }
         while progress.epoch < config.epochs && !(config.patience > 0 && progress.epochsWithoutImprovement >= config.patience) {
             let epoch = progress.epoch + 1
             iterator.startEpoch(epoch)
@@ -151,11 +212,20 @@ public final class Trainer {
             let start = Date()
             var (samples, batches, lossSum) = (0, 0, 0.0)
             while iterator.next(into: &batch) {
-                for (i, dropout) in dropouts.enumerated() {
-                    dropout.reseed(config.seed &+ UInt64(progress.step) &* 0x9E37_79B9 &+ UInt64(i))
+                let reseed = { [progress, config] in
+                    for (i, dropout) in dropouts.enumerated() {
+                        dropout.reseed(config.seed &+ UInt64(progress.step) &* 0x9E37_79B9 &+ UInt64(i))
+                    }
                 }
+                if let diagnostics, let monitor = conflictMonitor, let diagnosticPass, let k = config.diagnosticsEvery,
+                   progress.step % k == 0 {
+                    let found = diagnosticPass(TrainingBatch(batch), prepare: reseed, restoringBuffers: true)
+                    try diagnostics.append(monitor.record(step: progress.step, epoch: epoch, gradients: found.gradients,
+                                                          losses: found.losses))
+                }
+                reseed()
                 optimizer.learningRate = schedule.rate(atStep: progress.step)
-                let loss = step(batch)
+                let loss = step(batch, prepare: reseed)
                 guard loss.isFinite else {
                     let tasks = zip(dataset.schema.tasks, step.lastTaskLosses).filter { !$1.isFinite }.map(\.0.name)
                     throw TrainingError.nonFiniteLoss(step: progress.step + 1, epoch: epoch, batch: batches + 1,

@@ -30,9 +30,23 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var taskWeights: [Float]?
     /// Learn the task weights by homoscedastic uncertainty (Kendall et al., CVPR 2018).
     public var uncertaintyWeighting = false
+    /// The learned task weighting besides uncertainty: `fixed` (default, also when nil) or
+    /// `gradnorm` (Chen et al. 2018, see ``GradNormWeighting``).
+    public var taskWeighting: String?
+    /// GradNorm's asymmetry α (default ``defaultGradNormAlpha``).
+    public var gradNormAlpha: Float?
+    /// Gradient surgery on the shared parameters: `none` (default, also when nil) or `pcgrad`
+    /// (Yu et al. 2020, see ``GradientSurgery``).
+    public var gradientSurgery: String?
+    /// Log gradient conflict between tasks every this many steps to `diagnostics.jsonl`
+    /// (off when nil; see ``GradientConflictMonitor``).
+    public var diagnosticsEvery: Int?
     /// Worker threads for kernels and BLAS (default: all cores, shared among the processes of
     /// a data-parallel job on one machine).
     public var threads: Int?
+
+    /// GradNorm's asymmetry when not set, as Chen et al. use on their synthetic tasks.
+    public static let defaultGradNormAlpha: Float = 1.5
 
     /// The defaults.
     public init() {}

@@ -7,6 +7,9 @@ import Tensor
 public protocol Backbone: Module {
     /// The per-task outputs for the per-task inputs.
     func callAsFunction(_ inputs: [Tensor]) -> [Tensor]
+
+    /// Which of the backbone's parameters the tasks share (see ``ParameterSharing``).
+    var parameterSharing: ParameterSharing { get }
 }
 
 /// Applies a shared function to per-task inputs once per distinct input: once when every

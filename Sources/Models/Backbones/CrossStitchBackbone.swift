@@ -52,4 +52,12 @@ public final class CrossStitchBackbone: Module, Backbone {
         }
         return towers(h.split(Array(repeating: 1, count: tasks), axis: 0).map { $0.reshaped([n, -1]) })
     }
+
+    /// The columns and the stitches shared (a stitch mixes every column into every task's
+    /// path), the towers each task's. GradNorm reads the last columns' layer.
+    public var parameterSharing: ParameterSharing {
+        ParameterSharing(groups: [.shared("columns", layers + norms), .shared("stitches", [], tensors: stitches)]
+                                 + towers.parameterSharing.groups,
+                         lastSharedLayer: layers.last!.parameters().map(\.tensor))
+    }
 }

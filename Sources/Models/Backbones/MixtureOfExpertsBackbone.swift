@@ -42,4 +42,13 @@ public final class MixtureOfExpertsBackbone: Module, Backbone {
         expertOutputs.forEach { $0.dropValues() }
         return towers(mixed)
     }
+
+    /// The experts shared; MMoE's gates each task's, OMoE's one gate shared; the towers each
+    /// task's. GradNorm reads the experts' last layer.
+    public var parameterSharing: ParameterSharing {
+        let gateGroup: ParameterSharing.Group = gates.count == 1 ? .shared("gate", gates) : .perTask("gates", gates.map { [$0] })
+        let last: Module = experts.deeper.last ?? experts.first
+        return ParameterSharing(groups: [.shared("experts", [experts]), gateGroup] + towers.parameterSharing.groups,
+                                lastSharedLayer: last.parameters().map(\.tensor))
+    }
 }

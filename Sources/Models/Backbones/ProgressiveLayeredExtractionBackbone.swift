@@ -114,4 +114,20 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
         for level in levels { (current, shared) = level(current, shared: shared) }
         return towers(current)
     }
+
+    /// Shared: every level's shared experts and shared gate, and the task experts below the
+    /// last level (the shared gate mixes them into every task's next level). Each task's:
+    /// its gates at every level, its experts at the last level, its tower. GradNorm reads the
+    /// last level's shared experts' last layer.
+    public var parameterSharing: ParameterSharing {
+        let tasks = towers.towers.count, lower = levels.dropLast()
+        let experts: [Module] = levels.map(\.sharedExperts) + lower.flatMap(\.taskExperts)
+        let lastExperts = levels.last!.sharedExperts
+        let last: Module = lastExperts.deeper.last ?? lastExperts.first
+        return ParameterSharing(
+            groups: [.shared("experts", experts), .shared("shared-gates", levels.compactMap(\.sharedGate)),
+                     .perTask("gates", (0..<tasks).map { t in levels.map { $0.taskGates[t] } }),
+                     .perTask("task-experts", levels.last!.taskExperts.map { [$0] })] + towers.parameterSharing.groups,
+            lastSharedLayer: last.parameters().map(\.tensor))
+    }
 }

@@ -18,4 +18,10 @@ public final class SharedBottomBackbone: Module, Backbone {
     public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {
         towers(applyShared(inputs) { bottom($0) })
     }
+
+    /// The bottom shared, the towers each task's; GradNorm reads the bottom's last layer.
+    public var parameterSharing: ParameterSharing {
+        ParameterSharing(groups: [.shared("shared-bottom", [bottom])] + towers.parameterSharing.groups,
+                         lastSharedLayer: bottom.blocks.last!.linear.parameters().map(\.tensor))
+    }
 }

@@ -15,4 +15,9 @@ public final class Towers: Module, Backbone {
     public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {
         zip(towers, inputs).map { tower, x in tower(x) }
     }
+
+    /// Nothing shared: each tower is its task's.
+    public var parameterSharing: ParameterSharing {
+        ParameterSharing(groups: [.perTask("towers", towers.map { [$0] })], lastSharedLayer: [])
+    }
 }

@@ -38,4 +38,24 @@ public final class DTRNModel: MultiTaskModel {
         let perTask = refinement(fields: e.fields, interests: interests(e))
         return TaskPredictions(outputs: Self.join(backbone(perTask)))
     }
+
+    /// The embeddings, TIM's encoder and hypernetwork shared, TIM's task embeddings and
+    /// TRM's gates each task's, then the backbone's sharing. GradNorm reads the backbone's
+    /// last shared layer, or under towers the last shared layer of TIM (its encoder's
+    /// feed-forward output) or, without one, the embeddings.
+    ///
+    /// Under a PLE of several levels the shared gate reads the mean of every task's bottom
+    /// representation, so every task's loss reaches every task's TIM and TRM part: they are
+    /// shared there.
+    public override var parameterSharing: ParameterSharing {
+        let timGroups = interests.parameterSharing
+        let mixesBottoms = (backbone as? ProgressiveLayeredExtractionBackbone).map { $0.levels.count > 1 } ?? false
+        let groups = [.shared("embeddings", [embedder])] + timGroups.groups
+            + [.perTask("trm-gates", refinement.gates.map { [$0] })]
+        let bottom = ParameterSharing(
+            groups: mixesBottoms ? groups.map { $0.mergingTasks() } : groups,
+            lastSharedLayer: layout.sequences.isEmpty || timGroups.lastSharedLayer.isEmpty
+                ? embedder.parameters().map(\.tensor) : timGroups.lastSharedLayer)
+        return .stacking(bottom, under: backbone.parameterSharing)
+    }
 }

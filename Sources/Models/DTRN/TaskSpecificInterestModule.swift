@@ -104,6 +104,31 @@ public final class TaskSpecificInterestModule: Module {
         return interests
     }
 
+    /// Shared: the position embeddings and the encoder with its norms (one encoder for every
+    /// pair), and the hypernetwork with the behaviour embeddings, which condition every task.
+    /// Each task's: its row of the task embeddings, and with separate encoders its own
+    /// encoders and norms (one per behaviour). The last shared layer is the shared encoder's
+    /// feed-forward output layer (none with separate encoders).
+    public var parameterSharing: ParameterSharing {
+        let behaviours = mode == .separate ? encoders.count / tasks : 0
+        let ownEncoders: [[Module]] = (0..<tasks).map { t in
+            (0..<behaviours).flatMap { b -> [Module] in
+                let k = b * tasks + t
+                return [encoders[k], plainNorms[2 * k], plainNorms[2 * k + 1]]
+            }
+        }
+        let sharedEncoder: [Module] = mode == .separate ? [] : encoders + plainNorms
+        var groups: [ParameterSharing.Group] = [.shared("interest-encoder", sharedEncoder, tensors: [positions])]
+        if mode == .separate { groups.append(.perTask("interest-encoders", ownEncoders)) }
+        if let taskEmbeddings, let behaviourEmbeddings, let hypernetwork, let conditionHead {
+            groups.append(.shared("tim-hypernetwork", [hypernetwork, conditionHead], tensors: [behaviourEmbeddings]))
+            groups.append(.perTask("task-embeddings", Array(repeating: [], count: tasks),
+                                   slices: (0..<tasks).map { [.init(taskEmbeddings, rows: $0..<($0 + 1))] }))
+        }
+        let last = mode == .separate ? [] : encoders[0].feedForward.blocks.last!.linear.parameters().map(\.tensor)
+        return ParameterSharing(groups: groups, lastSharedLayer: last)
+    }
+
     /// Encoder `k` with its own learned norms over the packed positions `h: [R, d]`.
     private func encode(_ h: Tensor, _ packing: SequencePacking, encoder k: Int) -> Tensor {
         let (n1, n2) = (plainNorms[2 * k], plainNorms[2 * k + 1])

@@ -21,6 +21,12 @@ public final class SharedBottomInput: Module {
         pooling = layout.targetItemField == nil ? .mean : .targetAttention
     }
 
+    /// The embeddings, shared by every task reading this input; GradNorm falls back to them
+    /// when nothing above is shared.
+    public var parameterSharing: ParameterSharing {
+        ParameterSharing(groups: [.shared("embeddings", [embedder])], lastSharedLayer: embedder.parameters().map(\.tensor))
+    }
+
     /// The width of the flattened output.
     public var outputSize: Int { (embedder.layout.fieldCount + embedder.layout.sequences.count) * embedder.dimension }
 

@@ -85,6 +85,22 @@ public final class AITMModel: MultiTaskModel {
             auxiliaryLoss: transfers.isEmpty ? nil : Self.calibratorLoss(probabilities, weight: calibratorWeight))
     }
 
+    /// The embeddings shared, and every tower and transfer whose output a later task reads
+    /// (the transfers carry each task's representation into the next); the last task's
+    /// tower and transfer are its own, and each head is its task's. GradNorm reads the first
+    /// tower's last layer, the last layer every task reads.
+    public override var parameterSharing: ParameterSharing {
+        let tasks = towers.count
+        let chain: [Module] = Array(towers.prefix(tasks - 1)) + Array(transfers.prefix(max(0, tasks - 2)))
+        let lastPath: [Module] = [towers[tasks - 1]] + (transfers.last.map { [$0] } ?? [])
+        return ParameterSharing(
+            groups: input.parameterSharing.groups + [
+                .shared("information-transfer", chain),
+                .perTask("last-task-path", (0..<tasks).map { $0 == tasks - 1 ? lastPath : [] }),
+                .perTask("heads", heads.map { [$0] })],
+            lastSharedLayer: towers[0].blocks.last!.linear.parameters().map(\.tensor))
+    }
+
     /// The behavioural expectation calibrator for funnel probabilities `[N, T]` (T ≥ 2):
     /// `α · mean over samples i and tasks t ≥ 1 of max(ŷ_it − ŷ_i(t−1), 0)`, zero when every
     /// sample's probabilities never rise along the funnel.

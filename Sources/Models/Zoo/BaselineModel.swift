@@ -23,4 +23,9 @@ public final class BaselineModel: MultiTaskModel {
         let x = input(batch)
         return TaskPredictions(outputs: Self.join(backbone(Array(repeating: x, count: layout.tasks.count))))
     }
+
+    /// The input's embeddings shared, then the backbone's sharing.
+    public override var parameterSharing: ParameterSharing {
+        .stacking(input.parameterSharing, under: backbone.parameterSharing)
+    }
 }

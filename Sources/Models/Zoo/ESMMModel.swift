@@ -49,4 +49,13 @@ public final class ESMMModel: MultiTaskModel {
         let p = towerProbabilities(batch)
         return TaskPredictions(outputs: Self.join([p.click, p.click * p.conversion]), areProbabilities: true)
     }
+
+    /// The embeddings and the click tower shared (pCTCVR = pCTR · pCVR reads the click tower
+    /// too), the conversion tower the second task's alone. GradNorm reads the click tower's
+    /// last layer.
+    public override var parameterSharing: ParameterSharing {
+        ParameterSharing(groups: input.parameterSharing.groups + [.shared("click-tower", [clickTower]),
+                                                                  .perTask("conversion-tower", [[], [conversionTower]])],
+                         lastSharedLayer: clickTower.blocks.last!.linear.parameters().map(\.tensor))
+    }
 }

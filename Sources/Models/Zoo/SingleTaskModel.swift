@@ -29,4 +29,9 @@ public final class SingleTaskModel: MultiTaskModel {
     public override func callAsFunction(_ batch: ModelBatch) -> TaskPredictions {
         TaskPredictions(outputs: Self.join(zip(inputs, networks).map { input, network in network(input(batch)) }))
     }
+
+    /// Nothing shared: each task's input and network are its own.
+    public override var parameterSharing: ParameterSharing {
+        ParameterSharing(groups: [.perTask("networks", zip(inputs, networks).map { [$0, $1] })], lastSharedLayer: [])
+    }
 }

@@ -95,7 +95,7 @@ public struct Checkpoint: Codable, Sendable {
     /// Rebuilds the model and loads its saved parameters and buffers.
     public func loadModel(from url: URL) throws -> MultiTaskModel {
         let model = try ModelZoo.make(self.model, layout: FeatureLayout(schema), seed: training.seed)
-        let auxiliary = TaskWeighting(tasks: schema.tasks.count, learned: training.uncertaintyWeighting)
+        let auxiliary = TaskWeighting(tasks: schema.tasks.count, config: training)
         try TrainedState(model: model, auxiliary: auxiliary).loadParameters(from: url.appendingPathComponent(Self.modelFile))
         model.eval()
         return model
@@ -142,6 +142,9 @@ public struct RunDirectory: Sendable {
     public func checkpoint(epoch: Int) -> URL {
         url.appendingPathComponent(String(format: "epoch-%03d", epoch))
     }
+
+    /// The gradient-conflict diagnostics, one line per diagnosed step.
+    public var diagnosticsFile: URL { url.appendingPathComponent("diagnostics.jsonl") }
 
     /// The per-epoch metrics file.
     public var metricsFile: URL { url.appendingPathComponent("metrics.jsonl") }

@@ -7,7 +7,9 @@ import Training
 
 /// `dtrn bench conflict-sweep`: every model of the comparison on the synthetic data at
 /// several task-conflict levels and seeds, written as a Markdown table of per-task test AUC
-/// (mean ± std over seeds) beside the data's oracle and learnable-ceiling AUCs.
+/// (mean ± std over seeds) beside the data's oracle and learnable-ceiling AUCs, with each
+/// variant's gradient conflict rate (diagnostics on, see ``GradientConflictMonitor``); with
+/// `--json`, every run also as JSON.
 struct ConflictSweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflict-sweep",
@@ -34,10 +36,37 @@ struct ConflictSweepCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
-    /// One column of the comparison: a name and how it changes the default model config.
+    @Option(help: "Also write every run (AUCs and conflict rate) to this JSON file.")
+    var json: String?
+
+    @Option(help: "Diagnose gradient conflict every this many steps.")
+    var diagnosticsEvery = 10
+
+    /// One run of the sweep, as the JSON file lists it.
+    struct RunRecord: Codable {
+        var conflict: Double
+        var variant: String
+        var seed: Int
+        var tasks: [String]
+        var testAUC: [Double]
+        /// The `overall-shared` group's conflict rate over the whole run, mean over task
+        /// pairs (0 for a model that shares nothing).
+        var conflictRate: Double
+    }
+
+    /// One column of the comparison: a name and how it changes the default model and
+    /// training configs.
     struct Variant {
         var name: String
         var configure: @Sendable (inout ModelConfig) -> Void
+        var train: @Sendable (inout TrainingConfig) -> Void = { _ in }
+
+        init(name: String, train: @escaping @Sendable (inout TrainingConfig) -> Void = { _ in },
+             configure: @escaping @Sendable (inout ModelConfig) -> Void) {
+            self.name = name
+            self.configure = configure
+            self.train = train
+        }
 
         static let all: [Variant] = [
             Variant(name: "single-task") { $0.model = "single-task" },
@@ -50,6 +79,10 @@ struct ConflictSweepCommand: ParsableCommand {
             Variant(name: "dtrn-no-tim") { $0.taskSpecificInterest = false },
             Variant(name: "dtrn-no-trm") { $0.representationRefinement = false },
             Variant(name: "dtrn-separate-encoders") { $0.separateEncoders = true },
+            Variant(name: "shared-bottom+pcgrad", train: { $0.gradientSurgery = "pcgrad" }) { $0.model = "shared-bottom" },
+            Variant(name: "shared-bottom+gradnorm", train: { $0.taskWeighting = "gradnorm" }) { $0.model = "shared-bottom" },
+            Variant(name: "mmoe+pcgrad", train: { $0.gradientSurgery = "pcgrad" }) { $0.model = "mmoe" },
+            Variant(name: "mmoe+gradnorm", train: { $0.taskWeighting = "gradnorm" }) { $0.model = "mmoe" },
         ]
     }
 
@@ -65,7 +98,9 @@ struct ConflictSweepCommand: ParsableCommand {
             let reporter = ProgressReporter(quiet: true)
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("conflict-sweep-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: scratch) }
+            guard diagnosticsEvery >= 1 else { throw ValidationError("--diagnostics-every must be at least 1") }
             var sections: [String] = []
+            var runs: [RunRecord] = []
             for conflict in conflicts {
                 var source = DataSource()
                 source.synthetic.conflict = conflict
@@ -73,16 +108,19 @@ struct ConflictSweepCommand: ParsableCommand {
                 let loaded = try source.load(reporter: reporter)
                 let tasks = loaded.dataset.schema.tasks.map(\.name)
                 var lines = ["### conflict \(conflict)", "",
-                             "| model | " + tasks.joined(separator: " | ") + " | mean |",
-                             "|---|" + String(repeating: "---|", count: tasks.count + 1)]
+                             "| model | " + tasks.joined(separator: " | ") + " | mean | conflict rate |",
+                             "|---|" + String(repeating: "---|", count: tasks.count + 2)]
                 for variant in chosen {
                     var aucs: [[Double]] = []
+                    var rates: [Double] = []
                     for seed in seeds {
                         var model = ModelConfig()
                         variant.configure(&model)
                         var training = TrainingConfig()
                         training.epochs = epochs
                         training.seed = seed
+                        training.diagnosticsEvery = diagnosticsEvery
+                        variant.train(&training)
                         let start = Date()
                         let run = RunDirectory(scratch.appendingPathComponent("\(conflict)-\(variant.name)-\(seed)"))
                         let trainer = try Trainer(dataset: loaded.dataset, modelConfig: model, config: training,
@@ -93,30 +131,39 @@ struct ConflictSweepCommand: ParsableCommand {
                         let report = Evaluator().evaluate(try Checkpoint.read(best).loadModel(from: best),
                                                           split: loaded.dataset.test, schema: loaded.dataset.schema, name: "test")
                         aucs.append(report.tasks.map { $0.auc ?? .nan })
+                        let rate = Self.overallConflictRate(trainer.conflictMonitor)
+                        rates.append(rate)
+                        runs.append(RunRecord(conflict: conflict, variant: variant.name, seed: Int(seed), tasks: tasks,
+                                              testAUC: aucs.last!, conflictRate: rate))
                         let shown = aucs.last!.map { String(format: "%.4f", $0) }.joined(separator: " ")
+                            + String(format: ", conflict rate %.3f", rate)
                         let seconds = Int(Date().timeIntervalSince(start))
                         FileHandle.standardError.write(Data(
                             "conflict \(conflict) \(variant.name) seed \(seed): \(shown) (\(seconds) s)\n".utf8))
                     }
                     let perTask = tasks.indices.map { t in Self.meanStd(aucs.map { $0[t] }) }
                     let means = Self.meanStd(aucs.map { $0.reduce(0, +) / Double($0.count) })
-                    lines.append("| \(variant.name) | " + (perTask + [means]).joined(separator: " | ") + " |")
+                    lines.append("| \(variant.name) | " + (perTask + [means, Self.meanStd(rates, digits: 3)]).joined(separator: " | ") + " |")
                 }
                 if let reference = loaded.reference {
                     func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
-                    lines.append("| *oracle* | " + reference.map { f($0.oracleAUC) }.joined(separator: " | ") + " | |")
-                    lines.append("| *learnable ceiling* | " + reference.map { f($0.ceilingAUC) }.joined(separator: " | ") + " | |")
+                    lines.append("| *oracle* | " + reference.map { f($0.oracleAUC) }.joined(separator: " | ") + " | | |")
+                    lines.append("| *learnable ceiling* | " + reference.map { f($0.ceilingAUC) }.joined(separator: " | ") + " | | |")
                 }
                 sections.append(lines.joined(separator: "\n"))
             }
             let command = "dtrn bench conflict-sweep --epochs \(epochs)" + (rows.map { " --rows \($0)" } ?? "")
                 + conflicts.map { " --conflicts \($0)" }.joined() + seeds.map { " --seeds \($0)" }.joined()
                 + (variants == Variant.all.map(\.name) ? "" : variants.map { " --variants \($0)" }.joined())
+                + (diagnosticsEvery == 10 ? "" : " --diagnostics-every \(diagnosticsEvery)")
             let document = """
             # Task conflict sweep on the synthetic data
 
             Test AUC per task, mean ± std over training seeds \(seeds.map(String.init).joined(separator: ", ")) \
-            (data seed fixed), \(epochs) epochs, best epoch by validation mean AUC. Made by:
+            (data seed fixed), \(epochs) epochs, best epoch by validation mean AUC. The conflict rate is the \
+            fraction of diagnosed training steps (every \(diagnosticsEvery)th) on which two tasks' gradients on all \
+            shared parameters had a negative cosine, mean over task pairs (0 for single-task, which shares nothing). \
+            Made by:
 
                 \(command)
 
@@ -124,14 +171,27 @@ struct ConflictSweepCommand: ParsableCommand {
 
             """
             try Data(document.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            if let json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(["runs": runs]).write(to: URL(fileURLWithPath: json), options: .atomic)
+            }
             print(document)
         }
     }
 
-    /// `mean ± std` (sample standard deviation) with four decimals.
-    static func meanStd(_ values: [Double]) -> String {
+    /// The `overall-shared` conflict rate of a finished run, mean over task pairs; 0 when the
+    /// model shares nothing.
+    static func overallConflictRate(_ monitor: GradientConflictMonitor?) -> Double {
+        guard let last = monitor?.lastRecord, let overall = last.groups.first(where: { $0.name == "overall-shared" }),
+              !overall.pairs.isEmpty else { return 0 }
+        return overall.pairs.map(\.conflictRate).reduce(0, +) / Double(overall.pairs.count)
+    }
+
+    /// `mean ± std` (sample standard deviation) with four decimals (or `digits`).
+    static func meanStd(_ values: [Double], digits: Int = 4) -> String {
         let mean = values.reduce(0, +) / Double(values.count)
         let variance = values.count > 1 ? values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1) : 0
-        return String(format: "%.4f ± %.4f", mean, variance.squareRoot())
+        return String(format: "%.\(digits)f ± %.\(digits)f", mean, variance.squareRoot())
     }
 }

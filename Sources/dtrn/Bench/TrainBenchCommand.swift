@@ -74,7 +74,7 @@ struct TrainingLoop {
     init(_ bench: ModelBenchmark) throws {
         let config = bench.trainingConfig
         let model = try bench.makeModel()
-        let weighting = TaskWeighting(tasks: bench.layout.tasks.count, learned: config.uncertaintyWeighting)
+        let weighting = TaskWeighting(tasks: bench.layout.tasks.count, config: config)
         let optimizer = Adam(parameters: model.parameters() + weighting.parameters(), learningRate: config.learningRate,
                              weightDecay: config.weightDecay)
         step = TrainingStep(model: model, weighting: weighting, optimizer: optimizer,

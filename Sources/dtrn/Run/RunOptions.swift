@@ -49,6 +49,21 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Worker threads for kernels and BLAS (default: all cores; under mpirun, the cores of each process).")
     var threads: Int?
 
+    @Option(help: "Task weighting: fixed, or gradnorm (GradNorm, Chen et al. 2018).")
+    var taskWeighting: String?
+
+    @Option(help: "GradNorm's asymmetry alpha (default 1.5).")
+    var gradnormAlpha: Float?
+
+    @Option(help: "Gradient surgery on the shared parameters: none, or pcgrad (PCGrad, Yu et al. 2020).")
+    var gradientSurgery: String?
+
+    @Flag(help: "Log gradient conflict between tasks to RUN/diagnostics.jsonl (one process only).")
+    var diagnostics = false
+
+    @Option(help: "With --diagnostics: diagnose every this many steps (default 50).")
+    var diagnosticsEvery: Int?
+
     @Option(help: "Synthetic data: task conflict in [0, 1].")
     var conflict: Double?
 
@@ -78,6 +93,11 @@ struct RunOptions: ParsableArguments {
         if let lr { t.learningRate = lr }
         if let seed { t.seed = seed }
         if let threads { t.threads = threads }
+        if let taskWeighting { t.taskWeighting = taskWeighting }
+        if let gradnormAlpha { t.gradNormAlpha = gradnormAlpha }
+        if let gradientSurgery { t.gradientSurgery = gradientSurgery }
+        if diagnosticsEvery != nil && !diagnostics { throw ValidationError("--diagnostics-every needs --diagnostics") }
+        if diagnostics { t.diagnosticsEvery = diagnosticsEvery ?? t.diagnosticsEvery ?? 50 }
         return (m, t)
     }
 
