@@ -46,6 +46,7 @@ public final class Trainer {
     private var template: Checkpoint
     private var progress = Checkpoint.RunProgress(epoch: 0, step: 0, bestValue: nil, bestEpoch: nil, epochsWithoutImprovement: 0)
     private var records: [EpochRecord] = []
+    private var stepLosses = StepLossLog()
     private let reporter: ProgressReporter
     private let step: TrainingStep
     /// The processes training together.
@@ -128,6 +129,7 @@ public final class Trainer {
         try optimizer.loadState(from: folder.appendingPathComponent(Checkpoint.optimizerFile))
         progress = saved.progress
         records = try Self.readRecords(run.metricsFile).filter { $0.epoch <= progress.epoch }
+        try stepLosses.resume(from: run.stepsFile, upTo: progress.step)
         reporter.note("resuming \(run.url.path) after epoch \(progress.epoch) (step \(progress.step))")
     }
 
@@ -146,6 +148,7 @@ public final class Trainer {
             iterator.startEpoch(epoch)
             model.train()
             reporter.startEpoch("epoch \(epoch)/\(config.epochs)", batches: iterator.batchCount)
+            stepLosses.startEpoch(batches: iterator.batchCount)
             let start = Date()
             var (samples, batches, lossSum) = (0, 0, 0.0)
             while iterator.next(into: &batch) {
@@ -153,9 +156,11 @@ public final class Trainer {
                     dropout.reseed(config.seed &+ UInt64(progress.step) &* 0x9E37_79B9 &+ UInt64(i))
                 }
                 optimizer.learningRate = schedule.rate(atStep: progress.step)
-                lossSum += Double(step(batch))
+                let loss = Double(step(batch))
+                lossSum += loss
                 progress.step += 1
                 batches += 1
+                stepLosses.add(loss, step: progress.step, epoch: epoch, endOfEpoch: batches == iterator.batchCount)
                 samples += batch.globalSize
                 reporter.update(batch: batches, samples: samples, loss: lossSum / Double(batches))
             }
@@ -195,6 +200,7 @@ public final class Trainer {
         encoder.outputFormatting = [.sortedKeys]
         let lines = try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: run.metricsFile, options: .atomic)
+        try stepLosses.write(to: run.stepsFile)
         let best = progress.bestEpoch.map { run.checkpoint(epoch: $0).lastPathComponent } ?? folder.lastPathComponent
         try run.writeIndex(.init(latest: folder.lastPathComponent, best: best))
     }
