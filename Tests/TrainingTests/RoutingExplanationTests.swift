@@ -86,6 +86,23 @@ final class RoutingExplanationTests: XCTestCase {
         }
     }
 
+    func testPLEReadsEveryLevelsTaskGatesAndTheSharedGateBetweenLevels() throws {
+        let model = try train("ple", epochs: 1)
+        let data = Self.data.dataset
+        let explanation = try RoutingExplanation.measure(model, name: "ple", split: data.validation, schema: data.schema,
+                                                         splitName: "validation")
+        // Two levels of 2 own + 1 shared experts per task gate; one shared gate over all 7 experts between them.
+        XCTAssertEqual(explanation.gates.map(\.gate), Array(repeating: "PLE level 1 task gate", count: 3) + ["PLE level 1 shared gate"]
+                       + Array(repeating: "PLE level 2 task gate", count: 3))
+        XCTAssertEqual(explanation.gates[0].labels, ["own expert 0", "own expert 1", "shared expert 0"])
+        XCTAssertNil(explanation.gates[3].task)
+        XCTAssertEqual(explanation.gates[3].labels.count, 7)
+        for gate in explanation.gates {
+            XCTAssertEqual(gate.meanWeights.reduce(0, +), 1, accuracy: 1e-5)
+            XCTAssertLessThanOrEqual(try XCTUnwrap(gate.meanEntropy), try XCTUnwrap(gate.maximumEntropy) + 1e-9)
+        }
+    }
+
     func testAModelWithoutGatesIsAClearError() throws {
         let model = try train("single-task", epochs: 1)
         let data = Self.data.dataset
