@@ -132,7 +132,7 @@ public struct RunReport {
         return "<h2>Learning curves</h2>\n" + notes + "<div class=\"charts\">\n" + charts.joined(separator: "\n") + "\n</div>\n"
     }
 
-    /// The training loss of every run: the recorded steps, and each epoch's mean at the epoch's last step.
+    /// The training loss of every run: the recorded steps, and each epoch's mean at the epoch's middle step.
     private var trainingLoss: LineChart {
         var series: [LineChart.Series] = []
         for (i, run) in runs.enumerated() {
@@ -143,8 +143,9 @@ public struct RunReport {
                                     markers: steps.count <= 60, color: Palette.color(i)))
             }
             let epochs = run.folder.epochs
-            series.append(.init(name: label + "epoch mean", x: epochs.map { Double($0.step) }, y: epochs.map(\.trainLoss),
-                                dashed: true, color: steps.isEmpty ? Palette.color(i) : "#555555"))
+            let middles = epochs.indices.map { e in Double((e == 0 ? 0 : epochs[e - 1].step) + epochs[e].step) / 2 }
+            series.append(.init(name: label + "epoch mean", x: middles, y: epochs.map(\.trainLoss), dashed: true,
+                                color: Palette.color(i)))
         }
         return LineChart(title: "Training loss", xLabel: "step (optimiser updates)", yLabel: "loss (nats per sample)",
                          series: series, integralX: true)

@@ -84,7 +84,8 @@ final class RunReportTests: XCTestCase {
         XCTAssertEqual(steps.count, 10)
         let loss = try report.series(of: report.chart("Training loss"))
         assertPoints(try XCTUnwrap(loss["per step"]).drawn, steps.map { (Double($0.step), $0.loss) }, yTolerance: 1e-3)
-        assertPoints(try XCTUnwrap(loss["epoch mean"]).drawn, epochs.map { (Double($0.step), $0.trainLoss) }, yTolerance: 1e-3)
+        // 5 steps an epoch: each epoch's mean sits at its middle step.
+        assertPoints(try XCTUnwrap(loss["epoch mean"]).drawn, [(2.5, epochs[0].trainLoss), (7.5, epochs[1].trainLoss)], yTolerance: 1e-3)
 
         // Gradient conflict: one curve per task pair and group, one point per diagnosed step.
         let cosines = try report.series(of: report.chart("Gradient cosine: overall-shared"))

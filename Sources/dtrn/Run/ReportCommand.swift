@@ -56,7 +56,12 @@ struct ReportCommand: ParsableCommand {
             } else {
                 html = RunReport(runs: try runs.map { try reportRun(RunFolder($0)) }).html
             }
-            try Data(html.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            let file = URL(fileURLWithPath: out)
+            let folder = file.deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: folder) else {
+                throw ReportError.unwritable(out, reason: "the folder \(folder) does not exist")
+            }
+            try Data(html.utf8).write(to: file, options: .atomic)
             FileHandle.standardError.write(Data("wrote \(out) (\(html.utf8.count / 1024) KB)\n".utf8))
         }
     }
