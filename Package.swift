@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Distributed", targets: ["Distributed"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "Serving", targets: ["Serving"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -74,10 +75,11 @@ let package = Package(
             ],
             swiftSettings: fastMath
         ),
+        .target(name: "Reports", dependencies: ["Models", "RecData", "Training"]),
         .executableTarget(
             name: "dtrn",
             dependencies: [
-                "Tensor", "NN", "RecData", "Models", "Training", "Serving",
+                "Tensor", "NN", "RecData", "Models", "Training", "Serving", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -91,6 +93,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Tensor"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "RecData", "Tensor"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Training", "Models", "RecData"]),
         .testTarget(
             name: "ServingTests",
             dependencies: [

@@ -53,6 +53,7 @@ public final class Trainer {
     private var progress = Checkpoint.RunProgress(epoch: 0, step: 0, bestValue: nil, bestEpoch: nil, epochsWithoutImprovement: 0)
     private var records: [EpochRecord] = []
     private var resumed = false
+    private var stepLosses = StepLossLog()
     private let reporter: ProgressReporter
     private let step: TrainingStep
     /// The processes training together.
@@ -183,6 +184,7 @@ public final class Trainer {
         progress = saved.progress
         records = try Self.readRecords(run.metricsFile).filter { $0.epoch <= progress.epoch }
         resumed = true
+        try stepLosses.resume(from: run.stepsFile, upTo: progress.step)
         reporter.note("resuming \(run.url.path) after epoch \(progress.epoch) (step \(progress.step))")
     }
 
@@ -209,6 +211,7 @@ public final class Trainer {
             iterator.startEpoch(epoch)
             model.train()
             reporter.startEpoch("epoch \(epoch)/\(config.epochs)", batches: iterator.batchCount)
+            stepLosses.startEpoch(batches: iterator.batchCount)
             let start = Date()
             var (samples, batches, lossSum) = (0, 0, 0.0)
             while iterator.next(into: &batch) {
@@ -234,6 +237,7 @@ public final class Trainer {
                 lossSum += Double(loss)
                 progress.step += 1
                 batches += 1
+                stepLosses.add(Double(loss), step: progress.step, epoch: epoch, endOfEpoch: batches == iterator.batchCount)
                 samples += batch.globalSize
                 reporter.update(batch: batches, samples: samples, loss: lossSum / Double(batches))
             }
@@ -273,6 +277,7 @@ public final class Trainer {
         encoder.outputFormatting = [.sortedKeys]
         let lines = try records.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         try run.replaceFile(run.metricsFile.lastPathComponent, with: Data((lines.joined(separator: "\n") + "\n").utf8))
+        try run.replaceFile(run.stepsFile.lastPathComponent, with: stepLosses.jsonLines())
         let best = progress.bestEpoch.map { run.checkpoint(epoch: $0).lastPathComponent } ?? folder.lastPathComponent
         try run.writeIndex(.init(latest: folder.lastPathComponent, best: best))
     }

@@ -65,6 +65,20 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(bits(resumed.model), bits(straight.model))
         XCTAssertEqual(resumedRecords.map(\.trainLoss), straightRecords.map(\.trainLoss))
         XCTAssertEqual(resumedRecords.map(\.validation), straightRecords.map(\.validation))
+        XCTAssertEqual(try resumed.run.stepRecords(), try straight.run.stepRecords())
+    }
+
+    func testStepLossesAreRecordedEveryStepAndAverageToTheEpochLoss() throws {
+        let t = try trainer(epochs: 2, run: "steps")
+        let records = try t.fit()
+        let steps = try t.run.stepRecords()
+        // 600 rows in batches of 128: 5 steps an epoch, each its own record.
+        XCTAssertEqual(steps.map(\.step), Array(1...10))
+        XCTAssertEqual(steps.map(\.epoch), [1, 1, 1, 1, 1, 2, 2, 2, 2, 2])
+        for record in records {
+            let losses = steps.filter { $0.epoch == record.epoch }.map(\.loss)
+            XCTAssertEqual(losses.reduce(0, +) / Double(losses.count), record.trainLoss, accuracy: 1e-9)
+        }
     }
 
     func testACheckpointReloadsToIdenticalPredictions() throws {

@@ -43,6 +43,14 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
 
         /// The next level's task inputs and shared input.
         func callAsFunction(_ inputs: [Tensor], shared: Tensor) -> (tasks: [Tensor], shared: Tensor) {
+            let output = route(inputs, shared: shared)
+            return (output.tasks, output.shared)
+        }
+
+        /// The next level's task inputs and shared input, with the task gates' and the shared
+        /// gate's weights that mixed them.
+        func route(_ inputs: [Tensor], shared: Tensor)
+            -> (tasks: [Tensor], shared: Tensor, taskWeights: [Tensor], sharedWeights: Tensor?) {
             let tasks = inputs.count
             let own: [Tensor], sharedOnTaskPaths: [Tensor], taskWeights: [Tensor], sharedWeights: Tensor?
             if inputs.allSatisfy({ $0 === shared }) {
@@ -77,7 +85,7 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
             let nextShared = sharedWeights.map { ExpertGroup.mix(own + [sharedOnTaskPaths[tasks]], gates: $0) }
             // The mixtures were the experts' last forward readers; their backward recomputes them.
             (own + sharedOnTaskPaths).forEach { $0.dropValues() }
-            return (outputs, nextShared ?? shared)
+            return (outputs, nextShared ?? shared, taskWeights, sharedWeights)
         }
     }
 
@@ -106,11 +114,7 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
     }
 
     public func callAsFunction(_ inputs: [Tensor]) -> [Tensor] {
-        var shared = inputs[0]
-        if levels.count > 1, inputs.contains(where: { $0 !== inputs[0] }) {
-            shared = inputs.dropFirst().reduce(inputs[0]) { $0 + $1 } * (1 / Float(inputs.count))
-        }
-        var current = inputs
+        var (current, shared) = (inputs, sharedInput(inputs))
         for level in levels { (current, shared) = level(current, shared: shared) }
         return towers(current)
     }
@@ -129,5 +133,12 @@ public final class ProgressiveLayeredExtractionBackbone: Module, Backbone {
                      .perTask("gates", (0..<tasks).map { t in levels.map { $0.taskGates[t] } }),
                      .perTask("task-experts", levels.last!.taskExperts.map { [$0] })] + towers.parameterSharing.groups,
             lastSharedLayer: last.parameters().map(\.tensor))
+    }
+
+    /// The first level's shared input: the one input of every task, or with task-specific
+    /// inputs under several levels their mean.
+    func sharedInput(_ inputs: [Tensor]) -> Tensor {
+        guard levels.count > 1, inputs.contains(where: { $0 !== inputs[0] }) else { return inputs[0] }
+        return inputs.dropFirst().reduce(inputs[0]) { $0 + $1 } * (1 / Float(inputs.count))
     }
 }

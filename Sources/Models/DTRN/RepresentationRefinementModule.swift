@@ -20,10 +20,8 @@ public final class RepresentationRefinementModule: Module {
     /// `[N, F, d]` and that task's interests (`[N, d]` each). Tasks whose representation is
     /// the same get the same tensor.
     public func callAsFunction(fields: Tensor, interests: [[Tensor]]) -> [Tensor] {
-        let (n, d) = (fields.shape[0], fields.shape[2])
-        func stack(_ u: [Tensor]) -> Tensor {
-            u.isEmpty ? fields : Tensor.concat([fields] + u.map { $0.reshaped([n, 1, d]) }, axis: 1)
-        }
+        let n = fields.shape[0]
+        let stack = { (u: [Tensor]) in Self.stack(fields: fields, interests: u) }
         let sameInterests = interests.allSatisfy { zip($0, interests[0]).allSatisfy { $0 === $1 } }
         if gates.isEmpty && sameInterests {
             return Array(repeating: stack(interests[0]).reshaped([n, -1]), count: interests.count)
@@ -35,5 +33,17 @@ public final class RepresentationRefinementModule: Module {
             // can fold the weights into the fields' per-value projections.
             return all.weighted(by: gates[t].weights(all), leadingFields: fields)
         }
+    }
+
+    /// Each task's field weights `a_t`, `[N, F + B]` (fields, then interests); none when
+    /// refinement is off.
+    public func fieldWeights(fields: Tensor, interests: [[Tensor]]) -> [Tensor] {
+        zip(gates, interests).map { gate, u in gate.weights(Self.stack(fields: fields, interests: u)) }
+    }
+
+    /// `E_t`: the fields `[N, F, d]` with a task's interests (`[N, d]` each) appended, `[N, F + B, d]`.
+    private static func stack(fields: Tensor, interests u: [Tensor]) -> Tensor {
+        let (n, d) = (fields.shape[0], fields.shape[2])
+        return u.isEmpty ? fields : Tensor.concat([fields] + u.map { $0.reshaped([n, 1, d]) }, axis: 1)
     }
 }

@@ -175,6 +175,16 @@ extension SyntheticConfig {
         let owner = field % (tasks + 1)
         return owner < tasks ? owner : nil
     }
+
+    /// The context fields' names: `context_0…` (categorical), then `dense_0…`.
+    public var contextFieldNames: [String] {
+        contextVocabularies.indices.map { "context_\($0)" } + (0..<denseFields).map { "dense_\($0)" }
+    }
+
+    /// The names of the context fields task `task` reads (its field term `F_t`).
+    public func contextFields(readBy task: Int) -> [String] {
+        contextFieldNames.enumerated().filter { contextFieldOwner($0.offset) == task }.map(\.element)
+    }
 }
 
 /// A `SyntheticConfig` setting out of its range.

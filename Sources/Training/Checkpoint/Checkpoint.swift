@@ -149,6 +149,15 @@ public struct RunDirectory: Sendable {
     /// The per-epoch metrics file.
     public var metricsFile: URL { url.appendingPathComponent("metrics.jsonl") }
 
+    /// The training loss every few steps (see ``StepRecord``).
+    public var stepsFile: URL { url.appendingPathComponent("steps.jsonl") }
+
+    /// The records of `metrics.jsonl`, one per epoch (none when it does not exist).
+    public func epochRecords() throws -> [EpochRecord] { try Trainer.readRecords(metricsFile) }
+
+    /// The records of `steps.jsonl` (none when it does not exist).
+    public func stepRecords() throws -> [StepRecord] { try StepLossLog.read(stepsFile) }
+
     /// Reads `run.json`, if there is one.
     public func index() throws -> Index? {
         let file = url.appendingPathComponent("run.json")

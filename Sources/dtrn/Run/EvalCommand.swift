@@ -26,6 +26,12 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Flag(help: "Print where the model routes instead: per task, its gates' weights averaged over the split (MMoE/PLE expert utilisation and entropy, DTRN's field importance), as JSON.")
+    var explain = false
+
+    @Option(help: "Write the routing explanation to this JSON file (and print the metrics as usual).")
+    var explainOut: String?
+
     func run() throws {
         try reportingErrors {
             Parallelism.setThreadCount(threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -35,12 +41,24 @@ struct EvalCommand: ParsableCommand {
             let source = DataSource(name: data ?? saved.dataSource, input: location.input, cache: location.cache,
                                     dataRoot: location.dataRoot,
                                     synthetic: saved.synthetic ?? .init())
-            let loaded = try source.load(reporter: ProgressReporter(quiet: json))
+            let loaded = try source.load(reporter: ProgressReporter(quiet: json || explain))
             guard loaded.dataset.schema == saved.schema else {
                 throw TrainingError.data("the data's fields or vocabularies differ from those the checkpoint was trained on")
             }
             let splits = ["train": loaded.dataset.train, "validation": loaded.dataset.validation, "test": loaded.dataset.test]
             guard let rows = splits[split] else { throw ValidationError("--split must be train, validation or test") }
+            if explain || explainOut != nil {
+                let explanation = try RoutingExplanation.measure(model, name: saved.model.model, split: rows,
+                                                                 schema: loaded.dataset.schema, splitName: split)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                if let explainOut {
+                    try encoder.encode(explanation).write(to: URL(fileURLWithPath: explainOut), options: .atomic)
+                } else {
+                    try printJSON(explanation)
+                    return
+                }
+            }
             let report = Evaluator().evaluate(model, split: rows, schema: loaded.dataset.schema, name: split)
             if json {
                 try printJSON(report)
