@@ -28,7 +28,7 @@ source_folder=$checkpoint
 [[ -f $checkpoint/checkpoint.json ]] || source_folder=$checkpoint/$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["best"])' "$checkpoint/run.json")
 mkdir "$work/run"
 cp -r "$source_folder" "$work/run/epoch-001"
-echo '{"best": "epoch-001", "latest": "epoch-001"}' > "$work/run/run.json"
+echo '{"formatVersion": 1, "best": "epoch-001", "latest": "epoch-001"}' > "$work/run/run.json"
 publish_corrupted() {
     cp -r "$work/run/epoch-001" "$work/run/.epoch-002"
     python3 - "$work/run/.epoch-002/checkpoint.json" <<'PY'
@@ -39,7 +39,7 @@ json.dump(state, open(sys.argv[1], "w"))
 PY
     head -c 4096 /dev/urandom > "$work/run/.epoch-002/model.tensors"
     mv "$work/run/.epoch-002" "$work/run/epoch-002"
-    echo '{"best": "epoch-002", "latest": "epoch-002"}' > "$work/run/run.json.tmp"
+    echo '{"formatVersion": 1, "best": "epoch-002", "latest": "epoch-002"}' > "$work/run/run.json.tmp"
     mv "$work/run/run.json.tmp" "$work/run/run.json"
 }
 python3 "$here/score-bodies.py" "$work/run/epoch-001" "$work"
