@@ -14,7 +14,7 @@ public struct RunFolder: Sendable {
     /// The loss every few steps (empty for runs trained before steps were recorded).
     public var steps: [StepRecord]
     /// The gradient-conflict records, when the run was trained with diagnostics.
-    public var diagnostics: [DiagnosticsRecord]?
+    public var diagnostics: [ConflictRecord]?
     /// The best checkpoint's folder and state.
     public var bestCheckpoint: URL
     public var checkpoint: Checkpoint
@@ -38,7 +38,7 @@ public struct RunFolder: Sendable {
         bestCheckpoint = try RunDirectory.resolveCheckpoint(path)
         checkpoint = try Checkpoint.read(bestCheckpoint)
         let diagnosticsFile = run.url.appendingPathComponent("diagnostics.jsonl")
-        diagnostics = FileManager.default.fileExists(atPath: diagnosticsFile.path) ? try DiagnosticsRecord.read(diagnosticsFile) : nil
+        diagnostics = FileManager.default.fileExists(atPath: diagnosticsFile.path) ? try ConflictRecord.read(diagnosticsFile) : nil
         let explanationFile = run.url.appendingPathComponent(Self.explanationFile)
         if let data = FileManager.default.contents(atPath: explanationFile.path) {
             do {
