@@ -22,7 +22,12 @@ enum ServingFixtures {
         let instances: [[String: RawValue]]
     }
 
-    static let root = FileManager.default.temporaryDirectory.appendingPathComponent("serving-tests-\(UUID().uuidString)")
+    /// The fixtures' folder, removed when the test process exits.
+    static let root: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("serving-tests-\(UUID().uuidString)")
+        atexit { try? FileManager.default.removeItem(at: ServingFixtures.root) }
+        return root
+    }()
 
     static let shop: Fixture = {
         let folder = root.appendingPathComponent("shop")
