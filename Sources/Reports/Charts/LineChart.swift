@@ -16,7 +16,8 @@ struct LineChart {
         var errors: [Double]? = nil
         /// Draw a marker at every point.
         var markers = true
-        /// Draw the connecting line dashed.
+        /// Draw the connecting line dashed (series past the palette's length always are, so
+        /// that no two series look the same).
         var dashed = false
         /// The colour (by default the palette's, by position).
         var color: String? = nil
@@ -63,12 +64,13 @@ struct LineChart {
         }
         for (i, s) in series.enumerated() {
             let color = s.color ?? Palette.color(i)
+            let dashed = isDashed(i)
             out += "<g class=\"series\" data-series=\"\(escaped(s.name))\" data-x=\"\(dataList(s.x))\" data-y=\"\(dataList(s.y))\""
             if let errors = s.errors { out += " data-error=\"\(dataList(errors))\"" }
             out += " stroke=\"\(color)\" fill=\"\(color)\">\n<title>\(escaped(s.name))</title>\n"
             let points = zip(s.x, s.y).map { "\(pixel(x($0))) \(pixel(y($1)))" }
             if !points.isEmpty {
-                out += "<path class=\"line\" fill=\"none\"\(s.dashed ? " stroke-dasharray=\"5 3\"" : "") d=\"M "
+                out += "<path class=\"line\" fill=\"none\"\(dashed ? " stroke-dasharray=\"5 3\"" : "") d=\"M "
                     + points.joined(separator: " L ") + "\"/>\n"
             }
             for k in s.x.indices {
@@ -84,6 +86,12 @@ struct LineChart {
         }
         out += legend(names: names, at: Self.left + Self.plotWidth + 16)
         return out + "</svg>"
+    }
+
+    /// Whether series `index` is drawn dashed: when asked, or when its palette colour repeats
+    /// an earlier series' (the palette's second round is dashed).
+    private func isDashed(_ index: Int) -> Bool {
+        series[index].dashed || (series[index].color == nil && index >= Palette.colors.count)
     }
 
     /// The frame, grid, ticks, tick labels and axis labels.
@@ -116,7 +124,7 @@ struct LineChart {
             let y = Self.top + 8 + 18 * Double(i)
             let color = s.color ?? Palette.color(i)
             out += "<line x1=\"\(pixel(left))\" x2=\"\(pixel(left + 22))\" y1=\"\(pixel(y))\" y2=\"\(pixel(y))\" stroke=\"\(color)\" "
-                + "stroke-width=\"2.5\"\(s.dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
+                + "stroke-width=\"2.5\"\(isDashed(i) ? " stroke-dasharray=\"5 3\"" : "")/>"
                 + "<text class=\"legend-label\" x=\"\(pixel(left + 28))\" y=\"\(pixel(y + 4))\">\(escaped(names[i]))</text>\n"
         }
         return out + "</g>\n"
