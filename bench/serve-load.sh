@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Load benchmark of `dtrn serve` with wrk, against 127.0.0.1 only: requests/s and p50/p99
-# latency for single-instance and 100-instance scoring requests, bounded in time.
+# latency for single-instance and 100-instance scoring requests, bounded in time, on
+# POST /v1/score and on the KServe v2 POST /v2/models/<name>/infer with the same instances.
 #
 #   bench/serve-load.sh CHECKPOINT [SECONDS=15] [CONNECTIONS=16] [-- extra dtrn serve options]
 #
 # Instances are drawn from the checkpoint's own schema (known vocabulary tokens, numbers
 # near the training mean, full-length sequences), so every request is valid. Prints one JSON
-# line per request size: {"instances", "requests_per_s", "instances_per_s", "p50_ms",
-# "p99_ms", "errors"}, errors counting connect/read/write/timeout failures and non-2xx answers.
+# line per endpoint and request size: {"endpoint", "instances", "requests_per_s",
+# "instances_per_s", "p50_ms", "p99_ms", "errors"}, errors counting connect/read/write/timeout
+# failures and non-2xx answers.
 set -euo pipefail
 checkpoint=${1:?usage: bench/serve-load.sh CHECKPOINT [SECONDS] [CONNECTIONS] [-- serve options]}
 seconds=${2:-15}
@@ -24,22 +26,25 @@ trap '[[ -n $server ]] && kill -TERM $server 2> /dev/null; wait 2> /dev/null; rm
 python3 "$(dirname "$0")/score-bodies.py" "$checkpoint" "$work"
 
 source "$(dirname "$0")/serve-lib.sh"
-start_server "$work/serve.log" --checkpoint "$checkpoint" "$@"
+start_server "$work/serve.log" --checkpoint "$checkpoint" --model-name bench "$@"
 
-for count in 1 100; do
+for endpoint in /v1/score /v2/models/bench/infer; do
+  prefix=$([[ $endpoint == /v1/* ]] && echo body || echo v2-body)
+  for count in 1 100; do
     cat > "$work/post-$count.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = io.open("$work/body-$count.json"):read("*a")
+wrk.body = io.open("$work/$prefix-$count.json"):read("*a")
 function done(summary, latency, requests)
     local e = summary.errors
     local errors = e.connect + e.read + e.write + e.timeout + e.status
     local rate = summary.requests / (summary.duration / 1e6)
-    io.write(string.format('{"instances": %d, "requests_per_s": %.1f, "instances_per_s": %.1f, "p50_ms": %.2f, "p99_ms": %.2f, "errors": %d}\n',
+    io.write(string.format('{"endpoint": "$endpoint", "instances": %d, "requests_per_s": %.1f, "instances_per_s": %.1f, "p50_ms": %.2f, "p99_ms": %.2f, "errors": %d}\n',
         $count, rate, rate * $count, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
 end
 LUA
     # A short warm-up, then the measured run.
-    wrk -t1 -c"$connections" -d2s -s "$work/post-$count.lua" "http://127.0.0.1:$port/v1/score" > /dev/null
-    wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s -s "$work/post-$count.lua" "http://127.0.0.1:$port/v1/score" | tail -n1
+    wrk -t1 -c"$connections" -d2s -s "$work/post-$count.lua" "http://127.0.0.1:$port$endpoint" > /dev/null
+    wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s -s "$work/post-$count.lua" "http://127.0.0.1:$port$endpoint" | tail -n1
+  done
 done

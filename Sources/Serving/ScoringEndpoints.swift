@@ -8,7 +8,8 @@ import RecData
 /// - `GET /v1/model`: the model, tasks, fields and checkpoint served (``ModelDescription``);
 /// - `GET /healthz`: `{"status": "ok", "checkpoint": "<id>"}`;
 /// - `GET /metrics`: the ``ServingMetrics`` in Prometheus text format;
-/// - `POST /v1/reload`: swaps in the checkpoint now at the server's path (``ModelSlot``).
+/// - `POST /v1/reload`: swaps in the checkpoint now at the server's path (``ModelSlot``);
+/// - `/v2/…`: the KServe v2 / Open Inference Protocol (``InferenceEndpoints``).
 struct ScoringEndpoints: Sendable {
     let configuration: ServingConfiguration
     let slot: ModelSlot
@@ -35,6 +36,7 @@ struct ScoringEndpoints: Sendable {
                 throw ServingError.configuration("reload failed, still serving \(slot.current.id): \(error)")
             }
         }
+        InferenceEndpoints(configuration: configuration, slot: slot, scorer: scorer, metrics: metrics).add(to: router)
         return router
     }
 
@@ -53,44 +55,12 @@ struct ScoringEndpoints: Sendable {
 
     /// The instances of a request's body, within the size limits.
     private func instances(of request: Request) async throws -> [[String: RawValue]] {
-        let limit = configuration.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            await discardBody(of: request)
-            throw ServingError.tooLarge("the body has \(length) bytes, more than the limit of \(limit)")
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: limit)
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            await discardBody(of: request)
-            throw ServingError.tooLarge("the body has more than the limit of \(limit) bytes")
-        }
-        let instances = try ScoreRequest.instances(in: Array(body.readableBytesView))
+        let instances = try ScoreRequest.instances(in: try await RequestBodyReader(configuration: configuration).bytes(of: request))
         guard instances.count <= configuration.maxInstances else {
             throw ServingError.tooLarge(
                 "\(instances.count) instances, more than the limit of \(configuration.maxInstances) per request")
         }
         return instances
-    }
-
-    /// Reads and drops what is left of a refused body, up to
-    /// ``ServingConfiguration/discardedBodyBytes``, before the refusal is answered.
-    ///
-    /// A connection whose body is left unread stops being read (the body's backpressure), so
-    /// the server would not see the client close it and would hold the connection and its
-    /// buffered bytes until the idle timeout — at a high rate of refused bodies, thousands of
-    /// sockets and hundreds of megabytes. Reading the rest, as a lingering close does, lets the
-    /// connection end (or serve its next request) as soon as the client is done.
-    private func discardBody(of request: Request) async {
-        var discarded = 0
-        do {
-            for try await buffer in request.body {
-                discarded += buffer.readableBytes
-                if discarded > configuration.discardedBodyBytes { return }
-            }
-        } catch {
-            return  // the client went away: nothing left to read
-        }
     }
 
     private func json(_ value: some Encodable) throws -> Response {

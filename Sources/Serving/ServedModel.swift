@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import RecData
 import Training
 
@@ -15,6 +16,10 @@ public final class ServedModel: @unchecked Sendable {
     public let metadata: ModelDescription
     /// Turns instances into model inputs.
     public let instances: InstanceEncoder
+    /// The model's inputs as the model reads them.
+    public let layout: FeatureLayout
+    /// The model's named input and output tensors (the KServe v2 metadata).
+    public let signature: ModelSignature
     /// The id as a JSON string literal (quoted and escaped).
     let idLiteral: String
     /// The task names, in prediction order, as JSON string literals.
@@ -28,7 +33,10 @@ public final class ServedModel: @unchecked Sendable {
         instances = InstanceEncoder(schema: checkpoint.schema, encoder: checkpoint.encoder, unknownFields: unknownFields)
         idLiteral = try Self.jsonLiteral(checkpoint.id)
         taskKeys = try checkpoint.schema.tasks.map { try Self.jsonLiteral($0.name) }
-        predictor = Predictor(model: try checkpoint.loadModel(from: folder), schema: checkpoint.schema)
+        let model = try checkpoint.loadModel(from: folder)
+        layout = model.layout
+        signature = ModelSignature(layout: model.layout)
+        predictor = Predictor(model: model, schema: checkpoint.schema)
     }
 
     private static func jsonLiteral(_ text: String) throws -> String {

@@ -35,6 +35,9 @@ public struct ServingConfiguration: Sendable, Equatable {
     public var reloadPollSeconds: Double?
     /// How long an idle keep-alive connection stays open, in seconds.
     public var idleTimeoutSeconds = 60.0
+    /// The model's name in the KServe v2 paths (`/v2/models/<name>/…`), or nil for the
+    /// checkpoint's zoo entry (`dtrn`, `mmoe`, …).
+    public var modelName: String?
 
     /// The defaults.
     public init() {}
@@ -52,6 +55,9 @@ public struct ServingConfiguration: Sendable, Equatable {
             throw ServingError.configuration("\(name) must be positive")
         }
         guard maxWaitMilliseconds >= 0 else { throw ServingError.configuration("max wait must not be negative") }
+        if let modelName, modelName.isEmpty || modelName.contains("/") {
+            throw ServingError.configuration("model name must be non-empty and without '/', found '\(modelName)'")
+        }
         guard (0...65535).contains(port) else { throw ServingError.configuration("port must be in 0...65535, found \(port)") }
     }
 }

@@ -13,8 +13,11 @@ import Prometheus
 ///   per model call), histograms;
 /// - `dtrn_scored_instances_total` and `dtrn_model_reloads_total`, counters.
 public final class ServingMetrics: @unchecked Sendable {
-    /// The routes counted separately; any other path counts as `other`.
-    static let routes: Set<String> = ["/v1/score", "/v1/model", "/v1/reload", "/healthz", "/metrics"]
+    /// The routes counted separately; a KServe v2 model path counts as its template
+    /// (`/v2/models/{name}/infer`, …), any other path as `other`.
+    static let routes: Set<String> = [
+        "/v1/score", "/v1/model", "/v1/reload", "/healthz", "/metrics", "/v2", "/v2/health/live", "/v2/health/ready",
+    ]
 
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
@@ -40,9 +43,14 @@ public final class ServingMetrics: @unchecked Sendable {
         reloads = CoreMetrics.Counter(label: "dtrn_model_reloads_total", factory: factory)
     }
 
-    /// The route label of a request path.
+    /// The route label of a request path (see ``routes``).
     static func route(of path: String) -> String {
-        routes.contains(path) ? path : "other"
+        if routes.contains(path) { return path }
+        guard path.hasPrefix("/v2/models/") else { return "other" }
+        for (suffix, route) in [("/infer", "/v2/models/{name}/infer"), ("/ready", "/v2/models/{name}/ready")] where path.hasSuffix(suffix) {
+            return route
+        }
+        return "/v2/models/{name}"
     }
 
     /// Counts one answered request and its latency.

@@ -24,21 +24,6 @@ final class CommandLineServingTests: XCTestCase {
         try DtrnExecutable.start(arguments, output: output)
     }
 
-    /// The port `dtrn serve` reports it listens on, waiting up to 60 s.
-    private func listeningPort(_ log: URL, process: Process) async throws -> Int {
-        for _ in 0..<1200 {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("serving ") }),
-               let port = line.split(separator: ":").last.flatMap({ Int($0) }) {
-                return port
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        XCTFail("dtrn serve did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
-        throw CancellationError()
-    }
-
     private static func post(_ body: Data, port: Int, path: String = "/v1/score") async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = "POST"
@@ -67,7 +52,7 @@ final class CommandLineServingTests: XCTestCase {
         let serve = try run(["serve", "--checkpoint", fixture.run.path, "--port", "0", "--max-wait-ms", "400", "--threads", "1"],
                             output: log)
         defer { if serve.isRunning { serve.terminate() } }
-        let port = try await listeningPort(log, process: serve)
+        let port = try await DtrnExecutable.listeningPort(log, process: serve)
         let body = try JSONEncoder().encode(["instances": instances])
         let (status, data) = try await Self.post(body, port: port)
         XCTAssertEqual(status, 200, String(decoding: data, as: UTF8.self))

@@ -80,4 +80,19 @@ enum DtrnExecutable {
         try process.run()
         return process
     }
+
+    /// The port `dtrn serve` reports it listens on in its log `log`, waiting up to 60 s.
+    static func listeningPort(_ log: URL, process: Process) async throws -> Int {
+        for _ in 0..<1200 {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("serving ") }),
+               let port = line.split(separator: ":").last.flatMap({ Int($0) }) {
+                return port
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTFail("dtrn serve did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        throw CancellationError()
+    }
 }

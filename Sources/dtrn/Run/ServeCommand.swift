@@ -13,6 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
         answers {"checkpoint": id, "predictions": [{"<task>": score, …}, …]} in the request's order; \
         GET /v1/model describes the model, its tasks and fields and the checkpoint; GET /healthz; \
         GET /metrics (Prometheus text); POST /v1/reload swaps in the checkpoint now at --checkpoint. \
+        The KServe v2 / Open Inference Protocol is served beside them: GET /v2/health/live, /v2/health/ready, \
+        /v2, /v2/models/<name>[/ready], and POST /v2/models/<name>/infer with the model's tensors or with raw \
+        rows (every input BYTES [N], one per feature column); <name> is --model-name. \
         Instances are encoded with the checkpoint's vocabularies and transforms, so scores equal \
         `dtrn predict` on the same rows. Bad input is answered with a 4xx and {"error": "…"}. \
         SIGTERM or SIGINT stops the server after answering the requests in flight.
@@ -60,6 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds an idle keep-alive connection stays open.")
     var idleTimeout = ServingConfiguration().idleTimeoutSeconds
 
+    @Option(help: "The model's name in the KServe v2 paths /v2/models/<name>/… (default: the zoo entry, e.g. mmoe).")
+    var modelName: String?
+
     func run() async throws {
         var server: ScoringServer?
         try reportingErrors {
@@ -90,6 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.unknownFields = unknownFields
         c.reloadPollSeconds = reloadOnChange ? reloadInterval : nil
         c.idleTimeoutSeconds = idleTimeout
+        c.modelName = modelName
         return c
     }
 }
