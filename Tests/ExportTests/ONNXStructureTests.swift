@@ -4,35 +4,33 @@ import Models
 import SwiftProtobuf
 import XCTest
 
-/// The exported file decodes with SwiftProtobuf and declares the model signature, with no
-/// Python involved.
+/// The exported file, read back with SwiftProtobuf alone: the signature's inputs and outputs,
+/// a dynamic batch dimension and opset 17 or later.
 final class ONNXStructureTests: XCTestCase {
-    func testExportedGraphDeclaresTheSignature() throws {
-        let model = try ModelZoo.make(tinyConfig("dtrn", backbone: "ple"), layout: tinyLayout, seed: 3)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("structure-\(UUID().uuidString).onnx")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try ONNXExporter.write(model, to: url)
-        let decoded = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: url))
-        XCTAssertGreaterThanOrEqual(decoded.opsetImport.first { $0.domain.isEmpty }?.version ?? 0, 17)
-        let signature = ModelSignature(layout: tinyLayout)
-        XCTAssertEqual(decoded.graph.input.map(\.name), ["user", "item", "price", "clicks", "buys"])
-        XCTAssertEqual(decoded.graph.output.map(\.name), ["click", "like", "buy"])
-        for (info, spec) in zip(decoded.graph.input + decoded.graph.output, signature.inputs + signature.outputs) {
-            let tensor = info.type.tensorType
-            let expected: Onnx_TensorProto.DataType = spec.dataType == .int64 ? .int64 : .float
-            XCTAssertEqual(tensor.elemType, Int32(expected.rawValue), info.name)
-            XCTAssertEqual(tensor.shape.dim.map { $0.dimParam.isEmpty ? String($0.dimValue) : $0.dimParam },
-                           spec.shape.map { $0 < 0 ? "batch" : String($0) }, info.name)
+    func testEveryModelDecodesWithTheSignature() throws {
+        for (name, config) in allExportConfigs {
+            for base in [sequenceLayout, censusLikeLayout] {
+                let layout = layout(base, for: config)
+                let model = try ModelZoo.make(config, layout: layout, seed: 5)
+                let decoded = try Onnx_ModelProto(serializedBytes: try ONNXExporter.export(model).serializedData())
+                let signature = ModelSignature(layout: layout)
+                XCTAssertGreaterThanOrEqual(decoded.opsetImport.first { $0.domain.isEmpty }?.version ?? 0, 17, name)
+                XCTAssertEqual(decoded.graph.input.map(\.name), signature.inputs.map(\.name), name)
+                XCTAssertEqual(decoded.graph.output.map(\.name), signature.outputs.map(\.name), name)
+                for (info, spec) in zip(decoded.graph.input, signature.inputs) {
+                    let tensor = info.type.tensorType
+                    let expectedType: Onnx_TensorProto.DataType = spec.dataType == .int64 ? .int64 : .float
+                    XCTAssertEqual(tensor.elemType, Int32(expectedType.rawValue), "\(name) \(spec.name)")
+                    XCTAssertEqual(tensor.shape.dim.first?.dimParam, "batch", "\(name) \(spec.name)")
+                    XCTAssertEqual(tensor.shape.dim.dropFirst().map { Int($0.dimValue) }, Array(spec.shape.dropFirst()))
+                }
+                XCTAssertGreaterThan(decoded.graph.initializer.count, 0, name)
+            }
         }
-        // Weights are stored: the item table (7 × 4 floats) is among the initializers.
-        XCTAssertTrue(decoded.graph.initializer.contains { $0.dims == [7, 4] && $0.rawData.count == 7 * 4 * 4 })
     }
 
-    func testSidecarCarriesTheSignatureAndTasks() throws {
-        let sidecar = PreprocessingSidecar(layout: censusLikeLayout, encoder: nil)
-        XCTAssertEqual(sidecar.signature, ModelSignature(layout: censusLikeLayout))
-        XCTAssertEqual(sidecar.categorical.map(\.vocabularySize), [9, 6])
-        XCTAssertEqual(sidecar.numeric.map(\.missing), ["0", "0"])
-        XCTAssertEqual(sidecar.tasks.map(\.name), ["income", "marital"])
+    func testUnknownFormatIsAClearError() {
+        XCTAssertEqual(ExportError.unknownFormat("tflite", known: ["onnx"]).description,
+                       "unknown export format 'tflite'; known formats: onnx")
     }
 }

@@ -19,7 +19,7 @@ extension ONNXGraphBuilder {
     /// (Gather), each numeric value `x` as `x · w_f`, each sequence through the table whose
     /// vocabulary it shares, with its mask `id != 0`.
     public func embed(_ embedder: FeatureEmbedder, signature: ModelSignature) -> EmbeddedValues {
-        let layout = embedder.layout, d = embedder.dimension
+        let layout = embedder.layout
         let names = signature.inputs.map(\.name)
         let categoricalNames = Array(names.prefix(layout.categorical.count))
         let numericNames = Array(names.dropFirst(layout.categorical.count).prefix(layout.numeric.count))
