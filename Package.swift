@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Distributed", targets: ["Distributed"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "Serving", targets: ["Serving"]),
+        .library(name: "Export", targets: ["Export"]),
         .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -76,10 +78,15 @@ let package = Package(
             swiftSettings: fastMath
         ),
         .target(name: "Reports", dependencies: ["Models", "RecData", "Training"]),
+        .target(
+            name: "Export",
+            dependencies: ["Tensor", "NN", "RecData", "Models", "Training", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: fastMath
+        ),
         .executableTarget(
             name: "dtrn",
             dependencies: [
-                "Tensor", "NN", "RecData", "Models", "Training", "Serving", "Reports",
+                "Tensor", "NN", "RecData", "Models", "Training", "Serving", "Reports", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -93,6 +100,11 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Tensor"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "RecData", "Tensor"]),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "Training", "Models", "NN", "RecData", "Tensor",
+                           .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Training", "Models", "RecData"]),
         .testTarget(
             name: "ServingTests",

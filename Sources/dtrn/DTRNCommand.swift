@@ -6,7 +6,7 @@ struct DTRNCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dtrn",
         abstract: "Multi-task recommendation with DTRN and the MTL baselines.",
-        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, ServeCommand.self, ReportCommand.self, ModelsCommand.self, DataCommand.self, BenchCommand.self],
+        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, ExportCommand.self, ServeCommand.self, ReportCommand.self, ModelsCommand.self, DataCommand.self, BenchCommand.self],
         defaultSubcommand: TrainCommand.self
     )
 }

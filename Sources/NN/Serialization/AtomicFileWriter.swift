@@ -67,3 +67,13 @@ struct AtomicFileWriter {
 private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     write(descriptor, bytes, count)
 }
+
+/// Writes whole files atomically (through ``AtomicFileWriter``), for callers outside this module.
+public enum AtomicFile {
+    /// Replaces the file at `url` with `data`, or leaves it as it was when writing fails.
+    public static func write(_ data: Data, to url: URL) throws {
+        try AtomicFileWriter.write(to: url) { file in
+            try data.withUnsafeBytes { try file.append($0) }
+        }
+    }
+}
