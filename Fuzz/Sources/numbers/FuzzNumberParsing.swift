@@ -23,7 +23,8 @@ public func fuzzNumberParsing(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
             if let parsed, whole, parsed.bitPattern != reference.bitPattern {
                 fatalError("double(\(String(decoding: bytes, as: UTF8.self))) = \(parsed), strtod gives \(reference)")
             }
-            if parsed == nil, whole, plainDecimal {
+            // Texts over 4096 bytes are refused on purpose (the parser bounds its copy).
+            if parsed == nil, whole, plainDecimal, size <= 4096 {
                 fatalError("double(\(String(decoding: bytes, as: UTF8.self))) refused a decimal that strtod reads as \(reference)")
             }
             errno = 0
