@@ -63,7 +63,10 @@ let package = Package(
         .target(name: "Distributed", dependencies: ["CMPI", "Tensor"], swiftSettings: fastMath),
         .target(
             name: "Training",
-            dependencies: ["Tensor", "NN", "Metrics", "RecData", "Models", "Distributed"],
+            dependencies: [
+                "Tensor", "NN", "Metrics", "RecData", "Models", "Distributed",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: fastMath
         ),
         .target(

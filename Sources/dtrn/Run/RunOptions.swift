@@ -78,7 +78,7 @@ struct RunOptions: ParsableArguments {
 
     /// The model and training settings these options describe.
     func configs() throws -> (model: ModelConfig, training: TrainingConfig) {
-        var file = try config.map(ConfigFile.init(path:)) ?? ConfigFile()
+        var file = try config.map(RunConfigFile.init(path:)) ?? RunConfigFile()
         if let preset {
             try Preset.apply(preset, to: &file.model, training: &file.training)
         }

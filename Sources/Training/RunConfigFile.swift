@@ -1,6 +1,5 @@
 import Foundation
 import Models
-import Training
 import Yams
 
 /// A run configuration file (YAML or JSON) with optional `model:` and `training:` sections,
@@ -17,15 +16,22 @@ import Yams
 /// ```
 ///
 /// Keys that are not settings are errors, so a misspelt key never goes unnoticed.
-struct ConfigFile {
-    var model = ModelConfig()
-    var training = TrainingConfig()
+public struct RunConfigFile: Sendable {
+    /// The model settings: the defaults with the file's `model:` keys replaced.
+    public var model = ModelConfig()
+    /// The training settings: the defaults with the file's `training:` keys replaced.
+    public var training = TrainingConfig()
 
-    /// Reads `path` over the defaults.
-    init(path: String) throws {
+    /// Reads the file at `path` over the defaults.
+    public init(path: String) throws {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw TrainingError.invalidConfig("\(path): cannot read the configuration file")
         }
+        try self.init(text: text, path: path)
+    }
+
+    /// Reads the configuration `text` over the defaults; `path` names it in messages.
+    public init(text: String, path: String) throws {
         let document: Any?
         do {
             document = try Yams.load(yaml: text)
@@ -43,7 +49,7 @@ struct ConfigFile {
     }
 
     /// The defaults.
-    init() {}
+    public init() {}
 
     /// `base` with the keys of `section` replaced.
     private static func overlay<T: Codable>(_ base: T, with section: Any?, section name: String, path: String) throws -> T {
