@@ -59,7 +59,7 @@ public final class Trainer {
     /// The processes training together.
     public let group: ProcessGroup
     /// The gradient-conflict measure, when diagnostics are on.
-    public let conflictMonitor: GradientConflictMonitor?
+    let conflictMonitor: GradientConflictMonitor?
     private let diagnosticPass: TaskGradientPass?
 
     /// A trainer of a fresh model built from `modelConfig` for `dataset`.

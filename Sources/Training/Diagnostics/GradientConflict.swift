@@ -55,8 +55,6 @@ public final class GradientConflictMonitor {
     public let tasks: [String]
     /// Steps diagnosed so far.
     public private(set) var diagnosedSteps = 0
-    /// The latest record (its conflict rates are those of the run so far).
-    public private(set) var lastRecord: ConflictRecord?
     private var conflicts: [String: [Int]] = [:]
     private let pairs: [(Int, Int)]
 
@@ -77,7 +75,6 @@ public final class GradientConflictMonitor {
     public func resume(from records: [ConflictRecord]) {
         diagnosedSteps = records.count
         conflicts = [:]
-        lastRecord = records.last
         guard let last = records.last else { return }
         for group in last.groups {
             conflicts[group.name] = group.pairs.map { Int(($0.conflictRate * Double(records.count)).rounded()) }
@@ -118,7 +115,6 @@ public final class GradientConflictMonitor {
                 }
             }
         }
-        lastRecord = ConflictRecord(step: step, epoch: epoch, tasks: tasks, taskLoss: losses, groups: groups)
-        return lastRecord!
+        return ConflictRecord(step: step, epoch: epoch, tasks: tasks, taskLoss: losses, groups: groups)
     }
 }
