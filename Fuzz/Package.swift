@@ -22,10 +22,10 @@ let package = Package(
     name: "DTRNFuzz",
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "DTRN", path: "..")],
-    targets: [.target(name: "FuzzerDriver")] + fuzzTargets.map { name in
+    targets: [.target(name: "FuzzerDriver"), .target(name: "FuzzInputFile")] + fuzzTargets.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["FuzzerDriver"] + productsOf[name, default: []].map { .product(name: $0, package: "DTRN") },
+            dependencies: ["FuzzerDriver", "FuzzInputFile"] + productsOf[name, default: []].map { .product(name: $0, package: "DTRN") },
             path: "Sources/\(name)",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )

@@ -1,8 +1,9 @@
 import Foundation
+import FuzzInputFile
 @testable import RecData
 
 /// The file each input is written to: the reader streams files, as ingestion does.
-let inputPath = NSTemporaryDirectory() + "dtrn-fuzz-delimited-\(getpid()).txt"
+let input = InputFile(name: "input.csv")
 
 /// Reads the input as a delimited file the way ingestion does: the header, then every record,
 /// validating non-ASCII records as UTF-8 and locating every field. The first byte picks the
@@ -14,12 +15,10 @@ public func fuzzDelimitedRecords(_ data: UnsafePointer<UInt8>, _ size: Int) -> C
     let format = TextFormat(
         delimiter: options & 1 == 0 ? "," : "\t", header: options & 2 == 0,
         quote: options & 4 == 0 ? "\"" : nil, trimWhitespace: options & 8 != 0, maxFieldBytes: 512)
-    let body = Data(bytes: data + 1, count: size - 1)
-    guard FileManager.default.createFile(atPath: inputPath, contents: body) else { fatalError("cannot write \(inputPath)") }
-    defer { unlink(inputPath) }
+    input.write(data + 1, count: size - 1)
     do {
         let reader = try DelimitedRecordReader(
-            path: inputPath, displayName: "input.csv", format: format, chunkSize: 16 + Int(options >> 4) * 7, maxRecordBytes: 4096)
+            path: input.path, displayName: "input.csv", format: format, chunkSize: 16 + Int(options >> 4) * 7, maxRecordBytes: 4096)
         _ = try reader.readColumnNames(format: format, declared: format.header ? nil : ["a", "b", "c"])
         while let record = try reader.nextRecord() {
             for index in 0...record.fields.count {
