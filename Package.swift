@@ -19,7 +19,7 @@ let package = Package(
         .library(name: "Randomness", targets: ["Randomness"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
-        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "RecMetrics", targets: ["RecMetrics"]),
         .library(name: "RecData", targets: ["RecData"]),
         .library(name: "Models", targets: ["Models"]),
         .library(name: "Distributed", targets: ["Distributed"]),
@@ -53,10 +53,10 @@ let package = Package(
         .target(name: "Randomness", swiftSettings: fastMath),
         .target(name: "Tensor", dependencies: ["CBLAS", "CMalloc", "CPrefetch", "Randomness"], swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fastMath),
-        .target(name: "Metrics", swiftSettings: fastMath),
+        .target(name: "RecMetrics", swiftSettings: fastMath),
         .target(
             name: "RecData",
-            dependencies: ["Metrics", "Randomness", .product(name: "Yams", package: "Yams")],
+            dependencies: ["RecMetrics", "Randomness", .product(name: "Yams", package: "Yams")],
             swiftSettings: fastMath
         ),
         .target(name: "Models", dependencies: ["Tensor", "NN"], swiftSettings: fastMath),
@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Training",
             dependencies: [
-                "Tensor", "NN", "Metrics", "RecData", "Models", "Distributed",
+                "Tensor", "NN", "RecMetrics", "RecData", "Models", "Distributed",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: fastMath
@@ -73,7 +73,7 @@ let package = Package(
             name: "Serving",
             dependencies: [
                 "Tensor", "RecData", "Models", "Training",
-                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Tensor"]),
+        .testTarget(name: "RecMetricsTests", dependencies: ["RecMetrics", "Tensor"]),
         .testTarget(name: "RecDataTests", dependencies: ["RecData", "Randomness"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "Tensor"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Tensor"]),
@@ -113,8 +113,8 @@ let package = Package(
             name: "ServingTests",
             dependencies: [
                 "Serving", "Training", "Models", "RecData", "Randomness",
-                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
-                .product(name: "HummingbirdTesting", package: "hummingbird", moduleAliases: ["Metrics": "SwiftMetrics"]),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
     ]

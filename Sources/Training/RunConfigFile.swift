@@ -32,12 +32,14 @@ public struct RunConfigFile: Sendable {
 
     /// Reads the configuration `text` over the defaults; `path` names it in messages.
     public init(text: String, path: String) throws {
-        let document: Any?
+        let root: Node?
         do {
-            document = try Yams.load(yaml: text)
+            root = try Yams.compose(yaml: text)
         } catch {
             throw TrainingError.invalidConfig("\(path): not valid YAML or JSON: \(error)")
         }
+        var budget = Self.maximumValueCount
+        let document = try root.map { try Self.value(of: $0, path: path, budget: &budget) }
         guard let sections = document as? [String: Any] else {
             throw TrainingError.invalidConfig("\(path): expected a mapping with 'model' and/or 'training' sections")
         }
@@ -50,6 +52,51 @@ public struct RunConfigFile: Sendable {
 
     /// The defaults.
     public init() {}
+
+    /// The most values a file may hold once its aliases are expanded, so that a few lines of
+    /// nested aliases cannot expand into billions of values.
+    static let maximumValueCount = 100_000
+
+    /// The plain value (string, finite number, bool, null, array or string-keyed dictionary) of a
+    /// YAML node, each value taken from `budget`. Mapping keys must be scalars; scalars of other
+    /// types (timestamps, binary) stay text.
+    private static func value(of node: Node, path: String, budget: inout Int) throws -> Any {
+        budget -= 1
+        guard budget >= 0 else {
+            throw TrainingError.invalidConfig(
+                "\(path): more than \(maximumValueCount) values once aliases are expanded; a run configuration is a few dozen keys")
+        }
+        switch node {
+        case let .scalar(scalar):
+            switch node.any {
+            case let number as Double where !number.isFinite:
+                throw TrainingError.invalidConfig("\(path):\(location(of: node)) '\(scalar.string)' is not a finite number")
+            case let plain as Bool: return plain
+            case let plain as Int: return plain
+            case let plain as Double: return plain
+            case let plain as NSNull: return plain
+            default: return scalar.string
+            }
+        case .alias:
+            throw TrainingError.invalidConfig("\(path):\(location(of: node)) an alias the parser did not resolve")
+        case let .sequence(sequence):
+            return try sequence.map { try value(of: $0, path: path, budget: &budget) }
+        case let .mapping(mapping):
+            var dictionary: [String: Any] = [:]
+            for (key, element) in mapping {
+                guard case let .scalar(scalar) = key else {
+                    throw TrainingError.invalidConfig("\(path):\(location(of: key)) a key must be a plain name, not a list or mapping")
+                }
+                dictionary[scalar.string] = try value(of: element, path: path, budget: &budget)
+            }
+            return dictionary
+        }
+    }
+
+    /// "line:column:" of a node, or "" when the parser gave no position.
+    private static func location(of node: Node) -> String {
+        node.mark.map { "\($0.line):\($0.column):" } ?? ""
+    }
 
     /// `base` with the keys of `section` replaced.
     private static func overlay<T: Codable>(_ base: T, with section: Any?, section name: String, path: String) throws -> T {

@@ -1,4 +1,4 @@
-import Metrics
+import RecMetrics
 import Foundation
 
 /// One task's label statistics on one split, with the AUCs every model's AUC is read against.

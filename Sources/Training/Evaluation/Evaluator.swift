@@ -1,6 +1,6 @@
 import Distributed
 import Foundation
-import Metrics
+import RecMetrics
 import Models
 import RecData
 import Tensor

@@ -1,6 +1,6 @@
 import Foundation
 import Tensor
-import Metrics
+import RecMetrics
 import XCTest
 
 /// Metrics against values computed another way.
