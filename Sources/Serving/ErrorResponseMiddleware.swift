@@ -11,7 +11,8 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
             return error.response
         } catch let error as any HTTPResponseError {
             let message = error.status == .notFound
-                ? "no endpoint \(request.method) \(request.uri.path) (see GET /v1/model, POST /v1/score)"
+                ? "no endpoint \(request.method) \(request.uri.path) (see GET /v1/model, POST /v1/score, "
+                    + "GET /v2/models/<name>, POST /v2/models/<name>/infer, GET /v2/health/ready)"
                 : error.status.reasonPhrase
             return ServingError.response(status: error.status, message: message)
         } catch {

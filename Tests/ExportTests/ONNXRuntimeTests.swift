@@ -37,45 +37,11 @@ final class ONNXRuntimeTests: XCTestCase {
         let caseURL = directory.appendingPathComponent("case.json")
         let json: [String: Any] = ["inputs": inputTensors(batch, layout: layout), "expected": expected]
         try JSONSerialization.data(withJSONObject: json).write(to: caseURL)
-        let report = try runCheck(python: python, onnx: onnxURL, case: caseURL, label: label)
-        let diffs = try XCTUnwrap(report["maxAbsDiff"] as? [String: Double], label)
+        let report = try runOnnxCheck(python: python, [onnxURL.path, caseURL.path], label: label) as? [String: Any]
+        let diffs = try XCTUnwrap(report?["maxAbsDiff"] as? [String: Double], label)
         XCTAssertEqual(Set(diffs.keys), Set(layout.tasks.map(\.name)), label)
         for (task, diff) in diffs {
             XCTAssertLessThanOrEqual(diff, Self.tolerance, "\(label): task \(task) differs by \(diff)")
         }
-    }
-
-    /// The check script's JSON report; fails the test with its error output when it fails.
-    func runCheck(python: URL, onnx: URL, case caseURL: URL, label: String) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [packageRoot.appendingPathComponent("scripts/onnx-check.py").path, onnx.path, caseURL.path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            XCTFail("\(label): onnx-check.py exited with \(process.terminationStatus): \(errors)")
-            return [:]
-        }
-        return try XCTUnwrap(JSONSerialization.jsonObject(with: output) as? [String: Any], label)
-    }
-
-    /// The package's root, two levels above this file.
-    var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    /// The venv's python; missing, the test fails under CI and is skipped otherwise.
-    func venvPython() throws -> URL {
-        let python = packageRoot.appendingPathComponent(".build/python-tools/bin/python")
-        if FileManager.default.isExecutableFile(atPath: python.path) { return python }
-        if ProcessInfo.processInfo.environment["CI"] != nil {
-            XCTFail("\(python.path) is missing: run scripts/install-python-tools")
-        }
-        throw XCTSkip("\(python.path) is missing (scripts/install-python-tools creates it)")
     }
 }

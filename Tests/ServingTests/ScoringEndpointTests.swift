@@ -115,6 +115,10 @@ final class ScoringEndpointTests: XCTestCase {
             try await client.execute(uri: "/v2/score", method: .post)
         }
         XCTAssertEqual(response.status, .notFound)
-        XCTAssertTrue(try JSONBody.error(response.body).contains("/v2/score"))
+        let error = try JSONBody.error(response.body)
+        XCTAssertTrue(error.contains("no endpoint POST /v2/score"), error)
+        for route in ["GET /v1/model", "POST /v1/score", "GET /v2/models/<name>", "POST /v2/models/<name>/infer", "GET /v2/health/ready"] {
+            XCTAssertTrue(error.contains(route), "'\(error)' does not list \(route)")
+        }
     }
 }

@@ -23,6 +23,15 @@ struct InferenceRequest: Decodable {
 
         private enum CodingKeys: String, CodingKey { case name, shape, datatype, parameters, data }
 
+        /// An input from its parts.
+        init(name: String, shape: [Int], datatype: String, parameters: [String: Parameter]?, data: TensorData) {
+            self.name = name
+            self.shape = shape
+            self.datatype = datatype
+            self.parameters = parameters
+            self.data = data
+        }
+
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decode(String.self, forKey: .name)
@@ -98,11 +107,13 @@ struct InferenceRequest: Decodable {
     /// The outputs to return; nil: all of them.
     var outputs: [RequestedOutput]?
 
-    /// The request in `body`, or a 400 saying where it is not the protocol's JSON.
+    /// The request in `body`, or a 400 saying where it is not the protocol's JSON. The common
+    /// form is read by ``InferenceRequestReader``; any other body by `JSONDecoder`.
     static func decode(_ body: [UInt8]) throws(ServingError) -> InferenceRequest {
         guard !body.isEmpty else {
             throw .badRequest(#"an empty body; expected a JSON object {"inputs": [{"name", "shape", "datatype", "data"}, …]}"#)
         }
+        if let request = InferenceRequestReader.read(body) { return request }
         do {
             return try JSONDecoder().decode(InferenceRequest.self, from: Data(body))
         } catch let refusal as Refusal {

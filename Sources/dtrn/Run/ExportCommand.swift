@@ -1,7 +1,6 @@
 import ArgumentParser
 import Export
 import Foundation
-import Training
 
 /// `dtrn export`: writes a checkpoint's scoring graph as ONNX, with its preprocessing sidecar.
 struct ExportCommand: ParsableCommand {
@@ -29,13 +28,9 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard format == "onnx" else { throw ExportError.unknownFormat(format, known: ["onnx"]) }
-            let folder = try RunDirectory.resolveCheckpoint(checkpoint)
-            let saved = try Checkpoint.read(folder)
-            let model = try saved.loadModel(from: folder)
             let modelURL = URL(fileURLWithPath: out)
-            try ONNXExporter.write(model, to: modelURL)
             let sidecarURL = URL(fileURLWithPath: sidecar ?? out + ".json")
-            try PreprocessingSidecar(layout: model.layout, encoder: saved.encoder).write(to: sidecarURL)
+            try CheckpointExport.write(checkpoint: checkpoint, model: modelURL, sidecar: sidecarURL)
             FileHandle.standardError.write(Data("wrote \(modelURL.path) and \(sidecarURL.path)\n".utf8))
         }
     }
