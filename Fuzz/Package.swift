@@ -4,7 +4,7 @@ import PackageDescription
 /// libFuzzer targets for the readers and decoders that take outside input. Built apart from the
 /// main package, by `scripts/fuzz`, with `-sanitize=fuzzer,address` and `-enable-testing` on every
 /// Swift target so that the product code is instrumented and its internal readers reachable.
-let fuzzTargets = ["delimited", "numbers", "schema", "config", "score-request", "tensor-file", "checkpoint", "store-manifest"]
+let fuzzTargets = ["delimited", "numbers", "schema", "config", "score-request", "infer-request", "tensor-file", "checkpoint", "store-manifest"]
 
 /// Each target's products of the main package.
 let productsOf: [String: [String]] = [
@@ -13,6 +13,7 @@ let productsOf: [String: [String]] = [
     "schema": ["RecData"],
     "config": ["Training"],
     "score-request": ["Serving", "Training", "RecData"],
+    "infer-request": ["Serving"],
     "tensor-file": ["NN"],
     "checkpoint": ["Training"],
     "store-manifest": ["RecData"],

@@ -7,9 +7,9 @@ import Foundation
 /// The data of an input is read by its datatype: `INT64` as integers, `FP32` as numbers,
 /// `BYTES` as strings; the model takes no other datatype, so any other is refused naming
 /// the input. A body that is not this JSON is refused with the JSON path where it goes wrong.
-struct InferenceRequest: Decodable {
+struct InferenceRequest: Decodable, Equatable {
     /// One input tensor.
-    struct Input: Decodable {
+    struct Input: Decodable, Equatable {
         /// The tensor's name.
         var name: String
         /// Its shape; the first dimension is the batch.
@@ -51,7 +51,7 @@ struct InferenceRequest: Decodable {
     }
 
     /// A requested output.
-    struct RequestedOutput: Decodable {
+    struct RequestedOutput: Decodable, Equatable {
         /// The output's name (a task).
         var name: String
         /// Its parameters (`binary_data` asks for the binary extension).
@@ -77,7 +77,7 @@ struct InferenceRequest: Decodable {
     }
 
     /// The values of an input tensor, flattened row-major.
-    enum TensorData {
+    enum TensorData: Equatable {
         case int64([Int64])
         case float32([Double])
         case bytes([String])
