@@ -36,7 +36,12 @@ def is_number(value):
 class RowEncoder:
     """The sidecar's rules for one model."""
 
+    FORMAT_VERSION = 2
+
     def __init__(self, sidecar):
+        if sidecar.get("formatVersion") != self.FORMAT_VERSION:
+            raise ValueError(f"sidecar format version {sidecar.get('formatVersion')!r}; this encoder reads version "
+                             f"{self.FORMAT_VERSION} (written by dtrn export)")
         self.sidecar = sidecar
         self.born_encoded = sidecar["bornEncoded"]
         self.missing = set(sidecar["missingValues"])

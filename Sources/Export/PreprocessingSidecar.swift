@@ -60,7 +60,7 @@ public struct PreprocessingSidecar: Codable, Sendable, Equatable {
     }
 
     /// The format of this file.
-    public var formatVersion = 1
+    public var formatVersion = 2
     /// The graph's inputs and outputs.
     public var signature: ModelSignature
     /// Whether the rows are given as ids and numbers (data born encoded, no vocabularies).
