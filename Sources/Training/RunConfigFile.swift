@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import RecData
 import Yams
 
 /// A run configuration file (YAML or JSON) with optional `model:` and `training:` sections,
@@ -38,8 +39,10 @@ public struct RunConfigFile: Sendable {
         } catch {
             throw TrainingError.invalidConfig("\(path): not valid YAML or JSON: \(error)")
         }
-        var budget = Self.maximumValueCount
-        let document = try root.map { try Self.value(of: $0, path: path, budget: &budget) }
+        if let root, let problem = YAMLSafetyCheck.problem(in: root) {
+            throw TrainingError.invalidConfig("\(path):\(problem)")
+        }
+        let document = try root.map { try Self.value(of: $0, path: path) }
         guard let sections = document as? [String: Any] else {
             throw TrainingError.invalidConfig("\(path): expected a mapping with 'model' and/or 'training' sections")
         }
@@ -53,24 +56,15 @@ public struct RunConfigFile: Sendable {
     /// The defaults.
     public init() {}
 
-    /// The most values a file may hold once its aliases are expanded, so that a few lines of
-    /// nested aliases cannot expand into billions of values.
-    static let maximumValueCount = 100_000
-
     /// The plain value (string, finite number, bool, null, array or string-keyed dictionary) of a
-    /// YAML node, each value taken from `budget`. Mapping keys must be scalars; scalars of other
+    /// YAML node that passed ``YAMLSafetyCheck``. Mapping keys must be scalars; scalars of other
     /// types (timestamps, binary) stay text.
-    private static func value(of node: Node, path: String, budget: inout Int) throws -> Any {
-        budget -= 1
-        guard budget >= 0 else {
-            throw TrainingError.invalidConfig(
-                "\(path): more than \(maximumValueCount) values once aliases are expanded; a run configuration is a few dozen keys")
-        }
+    private static func value(of node: Node, path: String) throws -> Any {
         switch node {
         case let .scalar(scalar):
             switch node.any {
             case let number as Double where !number.isFinite:
-                throw TrainingError.invalidConfig("\(path):\(location(of: node)) '\(scalar.string)' is not a finite number")
+                throw TrainingError.invalidConfig("\(path):\(YAMLSafetyCheck.location(of: node))'\(scalar.string)' is not a finite number")
             case let plain as Bool: return plain
             case let plain as Int: return plain
             case let plain as Double: return plain
@@ -78,24 +72,19 @@ public struct RunConfigFile: Sendable {
             default: return scalar.string
             }
         case .alias:
-            throw TrainingError.invalidConfig("\(path):\(location(of: node)) an alias the parser did not resolve")
+            throw TrainingError.invalidConfig("\(path):\(YAMLSafetyCheck.location(of: node))an alias the parser did not resolve")
         case let .sequence(sequence):
-            return try sequence.map { try value(of: $0, path: path, budget: &budget) }
+            return try sequence.map { try value(of: $0, path: path) }
         case let .mapping(mapping):
             var dictionary: [String: Any] = [:]
             for (key, element) in mapping {
                 guard case let .scalar(scalar) = key else {
-                    throw TrainingError.invalidConfig("\(path):\(location(of: key)) a key must be a plain name, not a list or mapping")
+                    throw TrainingError.invalidConfig("\(path):\(YAMLSafetyCheck.location(of: key))a key must be a plain name, not a list or mapping")
                 }
-                dictionary[scalar.string] = try value(of: element, path: path, budget: &budget)
+                dictionary[scalar.string] = try value(of: element, path: path)
             }
             return dictionary
         }
-    }
-
-    /// "line:column:" of a node, or "" when the parser gave no position.
-    private static func location(of node: Node) -> String {
-        node.mark.map { "\($0.line):\($0.column):" } ?? ""
     }
 
     /// `base` with the keys of `section` replaced.

@@ -63,6 +63,20 @@ final class SchemaTests: XCTestCase {
         }
     }
 
+    func testYAMLThatWouldTrapYamsIsALocatedError() throws {
+        XCTAssertDataError(["s", "6:64: '1:0:0:0:0:0:0:0:0:0:0' is a base-60 integer too large for 64 bits"]) {
+            _ = try DataSchema.parse(clicksYAML.replacingOccurrences(of: "maxLength: 3", with: "maxLength: 1:0:0:0:0:0:0:0:0:0:0"), source: "s")
+        }
+        var bomb = ["a0: &a0 [{name: a, kind: categorical}, {name: a, kind: categorical}, {name: a, kind: categorical}]"]
+        for level in 1...12 { bomb.append("a\(level): &a\(level) [*a\(level - 1), *a\(level - 1), *a\(level - 1)]") }
+        bomb.append("name: x\nfeatures: *a12\nlabels: [{name: c, kind: binary, column: c}]")
+        XCTAssertDataError(["more than 100000 values once aliases are expanded"]) {
+            _ = try DataSchema.parse(bomb.joined(separator: "\n"), source: "s")
+        }
+        let base60 = try DataSchema.parse(clicksYAML.replacingOccurrences(of: "maxLength: 3", with: "maxLength: 1:05"), source: "s")
+        XCTAssertEqual(base60.features.first { $0.name == "history" }?.maxLength, 65)
+    }
+
     func testBuiltinSchemasAreValid() throws {
         for dataset in BuiltinDataset.all {
             let schema = try dataset.schema()

@@ -61,6 +61,12 @@ final class RunConfigFileTests: XCTestCase {
         XCTAssertEqual(message(of: "training:\n  learningRate: 1e999\n"), "run.yaml:2:17: '1e999' is not a finite number")
     }
 
+    func testABase60IntegerBeyond64BitsIsALocatedError() {
+        XCTAssertEqual(message(of: "training:\n  epochs: 1:0:0:0:0:0:0:0:0:0:0\n"),
+                       "run.yaml:2:11: '1:0:0:0:0:0:0:0:0:0:0' is a base-60 integer too large for 64 bits")
+        XCTAssertEqual(try RunConfigFile(text: "training:\n  epochs: 1:30\n", path: "run.yaml").training.epochs, 90)
+    }
+
     func testUnknownKeysAndWrongTypesAreNamed() {
         XCTAssertTrue(message(of: "training:\n  epoch: 3\n").contains("unknown key 'epoch' in section 'training'"))
         XCTAssertEqual(message(of: "training:\n  epochs: many\n"), "run.yaml: 'training.epochs' should be Int")

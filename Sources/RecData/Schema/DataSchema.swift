@@ -86,15 +86,30 @@ public struct DataSchema: Codable, Sendable, Equatable {
             if json {
                 schema = try JSONDecoder().decode(DataSchema.self, from: Data(text.utf8))
             } else {
-                schema = try YAMLDecoder().decode(DataSchema.self, from: text)
+                schema = try decodeYAML(text, source: source)
             }
         } catch let error as DecodingError {
             throw DataError.invalidSchema(source: source, reason: describe(error))
+        } catch let error as DataError {
+            throw error
         } catch {
             throw DataError.invalidSchema(source: source, reason: "\(error)")
         }
         try schema.validate(source: source)
         return schema
+    }
+
+    /// The schema in YAML `text`, read as Yams's `YAMLDecoder` reads it (scalars untyped until a
+    /// field asks, `<<` merges) once the document passes ``YAMLSafetyCheck``.
+    private static func decodeYAML(_ text: String, source: String) throws -> DataSchema {
+        let parser = try Parser(yaml: text, resolver: Resolver.basic.appending(.merge))
+        return try withExtendedLifetime(parser) {
+            let root = try parser.singleRoot() ?? ""
+            if let problem = YAMLSafetyCheck.problem(in: root) {
+                throw DataError.invalidSchema(source: source, reason: problem)
+            }
+            return try YAMLDecoder().decode(DataSchema.self, from: root)
+        }
     }
 
     /// The schema as YAML text, as `parse` reads it back.
