@@ -49,6 +49,14 @@ final class InferenceRequestReaderTests: XCTestCase {
         }
     }
 
+    /// `0e2` is valid JSON (RFC 8259) that Foundation's parser on Linux refuses; the reader reads it
+    /// (the input Fuzz/Crashes/infer-request-zero-exponent.json).
+    func testReadsAZeroWithAnExponent() throws {
+        let body = #"{"inputs": [{"name": "age", "shape": [3], "datatype": "FP32", "data": [0e2, 0E-1, 1.5e0]}]}"#
+        let request = try InferenceRequest.decode(Array(body.utf8))
+        XCTAssertEqual(request.inputs.first?.data, .float32([0, 0, 1.5]))
+    }
+
     func testLeavesEveryOtherBodyToTheDecoder() {
         let bodies = [
             "",
