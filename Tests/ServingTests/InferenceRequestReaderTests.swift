@@ -68,6 +68,8 @@ final class InferenceRequestReaderTests: XCTestCase {
             #"{"inputs": [{"name": "n", "datatype": "INT64", "shape": [1], "data": [01]}]}"#,
             #"{"inputs": [{"name": "n", "datatype": "INT64", "shape": [1], "data": [9223372036854775808]}]}"#,
             #"{"inputs": [{"name": "n", "datatype": "FP32", "shape": [1], "data": [1e999]}]}"#,
+            #"{"inputs": [{"name": "n", "datatype": "FP32", "shape": [1], "data": [1e-400]}]}"#,
+            #"{"inputs": [{"name": "n", "datatype": "FP32", "shape": [1], "data": [1e-372036854775808]}]}"#,
             #"{"inputs": [{"name": "n", "datatype": "FP64", "shape": [1], "data": [1]}]}"#,
             #"{"inputs": [{"name": "n", "datatype": "FP32", "shape": [1], "data": [1, "x"]}]}"#,
             #"{"inputs": [{"name": "n", "datatype": "FP32", "shape": [1], "data": [[[[[[[[[[1]]]]]]]]]]}]}"#,

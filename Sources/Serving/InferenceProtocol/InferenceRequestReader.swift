@@ -226,7 +226,7 @@ struct InferenceRequestReader {
         return value
     }
 
-    /// A JSON number, correctly rounded and finite.
+    /// A JSON number, correctly rounded, finite, and not a nonzero number rounded to 0.
     private mutating func number() -> Double? {
         var end = index
         func digits() -> Bool {
@@ -241,12 +241,15 @@ struct InferenceRequestReader {
             end += 1
             guard digits() else { return nil }
         }
+        let mantissa = bytes[index..<end]
         if end < bytes.count, bytes[end] | 0x20 == UInt8(ascii: "e") {
             end += 1
             if end < bytes.count, bytes[end] == UInt8(ascii: "+") || bytes[end] == UInt8(ascii: "-") { end += 1 }
             guard digits() else { return nil }
         }
         guard let value = Double(String(decoding: bytes[index..<end], as: UTF8.self)), value.isFinite else { return nil }
+        // A nonzero number that underflows to 0 (1e-400) is left to JSONDecoder, which refuses it.
+        guard value != 0 || !mantissa.contains(where: { (49...57).contains($0) }) else { return nil }
         index = end
         return value
     }
