@@ -50,8 +50,9 @@ let package = Package(
         ),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CPrefetch"),
+        .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "Randomness", swiftSettings: fastMath),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CMalloc", "CPrefetch", "Randomness"], swiftSettings: kernelSettings),
+        .target(name: "Tensor", dependencies: ["CBFloat16", "CBLAS", "CMalloc", "CPrefetch", "Randomness"], swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fastMath),
         .target(name: "RecMetrics", swiftSettings: fastMath),
         .target(

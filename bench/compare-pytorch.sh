@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # dtrn against plain PyTorch (bench/pytorch/models.py) and torch-rechub on Census-Income:
 # the same models, presets, batch size, Adam settings and thread count, measured back to
-# back for every preset × model × {train, infer}. Prints samples/s, the ratios and peak RSS.
-# With --rounds N, every preset × model × benchmark runs all sides N times in turn, and the
-# ratios are taken within each round (sides measured seconds apart, so that a host whose
-# speed drifts over minutes moves both) and reported as their median and range.
+# back for every preset × model × {train, infer} × precision. Prints samples/s, the ratios
+# and peak RSS. In each precision every side runs its own way: dtrn with --precision, PyTorch
+# and torch-rechub fp32 or under torch.autocast("cpu", dtype=torch.bfloat16).
+# With --rounds N, every preset × model × benchmark runs all sides and precisions N times in
+# turn, and the ratios are taken within each round (sides measured seconds apart, so that a
+# host whose speed drifts over minutes moves both) and reported as their median and range.
+# A bf16 row also gives dtrn bf16 over fp32 torch-rechub and over fp32 dtrn, and the share
+# of the bf16 peak next to that of the fp32 peak.
 #
 # Usage: bench/compare-pytorch.sh [--threads N] [--presets "rechub large"]
-#          [--models "mmoe ple shared-bottom"] [--seconds S] [--repetitions R] [--rounds N]
-#          [--auc-epochs E] [--no-rechub] [--json FILE]
+#          [--models "mmoe ple shared-bottom"] [--precisions "fp32 bf16"] [--seconds S]
+#          [--repetitions R] [--rounds N] [--auc-epochs E] [--no-rechub] [--json FILE]
 #
 # PyTorch lives in a virtual environment (PYTORCH_VENV, default .build/pytorch-venv) made on
 # first use with `pip install 'torch==2.13.0+cpu'` and `pip install torch-rechub==0.9.0`.
@@ -18,6 +22,7 @@ cd "$(dirname "$0")/.."
 threads=$(nproc)
 presets="rechub large"
 models="mmoe ple shared-bottom"
+precisions="fp32 bf16"
 seconds=2
 repetitions=5
 rounds=1
@@ -29,6 +34,7 @@ while [ $# -gt 0 ]; do
         --threads) threads=$2; shift 2 ;;
         --presets) presets=$2; shift 2 ;;
         --models) models=$2; shift 2 ;;
+        --precisions) precisions=$2; shift 2 ;;
         --seconds) seconds=$2; shift 2 ;;
         --repetitions) repetitions=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
@@ -78,12 +84,14 @@ for preset in $presets; do
                 echo "$label" >&2
                 run=$((run + 1))
                 stem="$tmp/$(printf %04d "$run")"
-                .build/release/dtrn bench "$benchmark" --data census-income --preset "$preset" --model "$model" \
-                    "${common[@]}" "${extra[@]}" --json 2>/dev/null > "$stem-dtrn.json"
-                for implementation in "${implementations[@]}"; do
-                    "$python" bench/pytorch/bench.py "$benchmark" --preset "$preset" --model "$model" \
-                        --implementation "$implementation" "${common[@]}" "${extra[@]}" \
-                        > "$stem-$implementation.json"
+                for precision in $precisions; do
+                    .build/release/dtrn bench "$benchmark" --data census-income --preset "$preset" --model "$model" \
+                        --precision "$precision" "${common[@]}" "${extra[@]}" --json 2>/dev/null > "$stem-dtrn-$precision.json"
+                    for implementation in "${implementations[@]}"; do
+                        "$python" bench/pytorch/bench.py "$benchmark" --preset "$preset" --model "$model" \
+                            --implementation "$implementation" --precision "$precision" "${common[@]}" "${extra[@]}" \
+                            > "$stem-$implementation-$precision.json"
+                    done
                 done
             done
         done
@@ -93,51 +101,65 @@ done
 python3 - "$tmp" "$json_out" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import glob, json, os, statistics, sys
 folder, json_out, load_before, load_after = sys.argv[1:5]
-# File names start with the run number (one per round of a preset × model × benchmark), so
-# sorting keeps the order of the runs.
+# File names start with the run number (one per round of a preset × model × benchmark, all
+# sides and precisions), so sorting keeps the order of the runs.
 results = []
 for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
     result = json.load(open(path))
     result["run"] = int(os.path.basename(path).split("-")[0])
+    result.setdefault("precision", "fp32")
     results.append(result)
 if json_out:
     json.dump(results, open(json_out, "w"), indent=2, sort_keys=True)
+# (preset, model, benchmark) → run → (implementation, precision) → result
 rows = {}
 for r in results:
-    rows.setdefault((r["preset"], r["model"], r["benchmark"]), {}).setdefault(r["run"], {})[r["implementation"]] = r
-others = [i for i in ("pytorch", "torch-rechub") if any(i in run for v in rows.values() for run in v.values())]
+    rows.setdefault((r["preset"], r["model"], r["benchmark"]), {}).setdefault(r["run"], {})[(r["implementation"], r["precision"])] = r
+precisions = [p for p in ("fp32", "bf16") if any(r["precision"] == p for r in results)]
+others = [i for i in ("pytorch", "torch-rechub") if any(r["implementation"] == i for r in results)]
 short = {"pytorch": "pytorch", "torch-rechub": "rechub"}
 rounds = max(len(v) for v in rows.values())
-ratio_width = 8 if rounds == 1 else 20
-head = f"{'preset':7} {'model':13} {'bench':5} {'dtrn/s':>9}" + "".join(f" {short[i] + '/s':>9}" for i in others)
-head += "".join(f" {'÷' + short[i]:>{ratio_width}}" for i in others) + f" {'dtrn GF/s':>9} {'%peak':>6}"
+width = 8 if rounds == 1 else 20
+rate = lambda r: r["samplesPerSecond"]["median"]
+# The ratio columns: (heading, other side's implementation, other side's precision or None for the row's own).
+columns = [("÷" + short[i], i, None) for i in others]
+if "bf16" in precisions and "fp32" in precisions:
+    columns += [("÷" + short[i] + " fp32", i, "fp32") for i in others if i == "torch-rechub"] + [("÷dtrn fp32", "dtrn", "fp32")]
+head = f"{'preset':7} {'model':13} {'bench':5} {'prec':4} {'dtrn/s':>9}" + "".join(f" {short[i] + '/s':>9}" for i in others)
+head += "".join(f" {title:>{width}}" for title, _, _ in columns) + f" {'dtrn GF/s':>9} {'%fp32pk':>7} {'%bf16pk':>7}"
 head += f" {'RSS MB':>7}" + "".join(f" {short[i][:7]:>7}" for i in others)
 if any("testAUC" in r for r in results):
     head += "  test AUC (dtrn | " + " | ".join(short[i] for i in others) + ")"
 print(head)
-rate = lambda r: r["samplesPerSecond"]["median"]
 for (preset, model, benchmark), runs in rows.items():
     runs = [runs[k] for k in sorted(runs)]
-    ours = [run["dtrn"] for run in runs]
-    median_of = lambda implementation: statistics.median(rate(run[implementation]) for run in runs)
-    line = f"{preset:7} {model:13} {benchmark:5} {median_of('dtrn'):9.0f}"
-    line += "".join(f" {median_of(i):9.0f}" for i in others)
-    for i in others:
-        ratios = [rate(run["dtrn"]) / rate(run[i]) for run in runs]
-        text = f"{statistics.median(ratios):.2f}"
-        if len(ratios) > 1:
-            text += f" ({min(ratios):.2f}–{max(ratios):.2f})"
-        line += f" {text:>{ratio_width}}"
-    gflops = statistics.median(r["gflops"] for r in ours)
-    line += f" {gflops:9.1f} {100 * gflops / ours[0]['peakGflops']:6.1f}"
-    line += f" {max(r['peakResidentMegabytes'] for r in ours):7d}"
-    line += "".join(f" {max(run[i]['peakResidentMegabytes'] for run in runs):7d}" for i in others)
-    if "testAUC" in ours[0]:
-        fmt = lambda r: " ".join(f"{v:.4f}" for _, v in sorted(r.get("testAUC", {}).items()))
-        line += "  " + " | ".join(fmt(r) for r in [ours[0]] + [runs[0][i] for i in others])
-    print(line)
+    for precision in precisions:
+        ours = [run[("dtrn", precision)] for run in runs]
+        median_of = lambda implementation: statistics.median(rate(run[(implementation, precision)]) for run in runs)
+        line = f"{preset:7} {model:13} {benchmark:5} {precision:4} {median_of('dtrn'):9.0f}"
+        line += "".join(f" {median_of(i):9.0f}" for i in others)
+        for _, implementation, against in columns:
+            if against is not None and (against == precision):
+                line += f" {'':>{width}}"
+                continue
+            ratios = [rate(run[("dtrn", precision)]) / rate(run[(implementation, against or precision)]) for run in runs]
+            text = f"{statistics.median(ratios):.2f}"
+            if len(ratios) > 1:
+                text += f" ({min(ratios):.2f}–{max(ratios):.2f})"
+            line += f" {text:>{width}}"
+        gflops = statistics.median(r["gflops"] for r in ours)
+        bf16_peak = ours[0].get("bf16PeakGflops")
+        line += f" {gflops:9.1f} {100 * gflops / ours[0]['peakGflops']:7.1f}"
+        line += f" {100 * gflops / bf16_peak:7.1f}" if bf16_peak else f" {'-':>7}"
+        line += f" {max(r['peakResidentMegabytes'] for r in ours):7d}"
+        line += "".join(f" {max(run[(i, precision)]['peakResidentMegabytes'] for run in runs):7d}" for i in others)
+        if "testAUC" in ours[0]:
+            fmt = lambda r: " ".join(f"{v:.4f}" for _, v in sorted(r.get("testAUC", {}).items()))
+            line += "  " + " | ".join(fmt(r) for r in [ours[0]] + [runs[0][(i, precision)] for i in others])
+        print(line)
 print(f"samples/s: median over {rounds} round(s) of each side's median of {results[0]['repetitions']} runs of "
       f"{results[0]['secondsPerRepetition']} s, {results[0]['threads']} threads, batch {results[0]['batchSize']}; "
-      f"÷ = dtrn's rate over the other's, taken within each round (median, and range over the rounds)")
+      f"÷ = dtrn's rate in the row's precision over the other's (in the row's precision unless named), "
+      f"taken within each round (median, and range over the rounds)")
 print(f"load average (1, 5, 15 min) before: {load_before}, after: {load_after}")
 PY

@@ -62,7 +62,8 @@ public final class Trainer {
     let conflictMonitor: GradientConflictMonitor?
     private let diagnosticPass: TaskGradientPass?
 
-    /// A trainer of a fresh model built from `modelConfig` for `dataset`.
+    /// A trainer of a fresh model built from `modelConfig` for `dataset`. Sets the process's
+    /// matrix precision (`Gemm.setPrecision`) to the config's.
     public init(
         dataset: EncodedDataset, modelConfig: ModelConfig, config: TrainingConfig, dataSource: String,
         synthetic: SyntheticConfig? = nil, run: RunDirectory, reporter: ProgressReporter = ProgressReporter(),
@@ -83,6 +84,7 @@ public final class Trainer {
                 + "rows; choose another batch size")
         }
         try Self.validateTaskByTaskOptions(config, model: modelConfig.model, group: group)
+        Gemm.setPrecision(config.precision ?? .fp32, kernel: Gemm.bfloat16Kernel)
         model = try ModelZoo.make(modelConfig, layout: FeatureLayout(dataset.schema), seed: config.seed)
         weighting = TaskWeighting(tasks: tasks, config: config)
         optimizer = try Self.makeOptimizer(config, parameters: TrainedState(model: model, auxiliary: weighting).parameters())
@@ -178,6 +180,10 @@ public final class Trainer {
               saved.training.batchSize == config.batchSize, saved.training.gradientSurgery == config.gradientSurgery,
               saved.training.taskWeighting == config.taskWeighting, saved.training.gradNormAlpha == config.gradNormAlpha else {
             throw TrainingError.checkpoint(path: folder.path, reason: "was written for another model, data or seed; cannot resume")
+        }
+        guard (saved.training.precision ?? .fp32) == (config.precision ?? .fp32) else {
+            let precision = (saved.training.precision ?? .fp32).rawValue
+            throw TrainingError.checkpoint(path: folder.path, reason: "was trained with \(precision) matrix products; resume with --precision \(precision)")
         }
         try TrainedState(model: model, auxiliary: weighting).loadParameters(from: folder.appendingPathComponent(Checkpoint.modelFile))
         try optimizer.loadState(from: folder.appendingPathComponent(Checkpoint.optimizerFile))

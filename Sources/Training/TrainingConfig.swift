@@ -1,3 +1,5 @@
+import Tensor
+
 /// How a model is trained: optimisation, schedule, early stopping and loss weighting.
 /// Read from the `training` section of a YAML/JSON config and overridden by options.
 public struct TrainingConfig: Codable, Sendable, Equatable {
@@ -44,6 +46,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Worker threads for kernels and BLAS (default: all cores, shared among the processes of
     /// a data-parallel job on one machine).
     public var threads: Int?
+    /// The operand precision of matrix products (fp32 when nil): `bf16` rounds them to bf16
+    /// and sums in fp32; weights, optimizer state and everything else stay fp32.
+    public var precision: MatrixPrecision?
 
     /// GradNorm's asymmetry when not set, as Chen et al. use on their synthetic tasks.
     public static let defaultGradNormAlpha: Float = 1.5

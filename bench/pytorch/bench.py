@@ -18,7 +18,8 @@ batches lasting at least --seconds each; samples/s per run, median and extremes 
 A training batch is gathered from a shuffled order (new order per epoch), pushed through
 forward, the per-task binary cross-entropy means summed, backward and Adam
 (L2 weight decay); a scoring batch is a slice of the test split through the model in
-inference mode and the sigmoid.
+inference mode and the sigmoid. With --precision bf16 the forward pass (and so its
+backward) runs under `torch.autocast("cpu", dtype=torch.bfloat16)`.
 """
 
 import argparse
@@ -143,6 +144,7 @@ class TrainingLoop:
         self.categorical, self.numeric, self.labels = data["train"]
         self.batch = args.batch_size or p["batch_size"]
         self.generator = torch.Generator().manual_seed(seed)
+        self.precision = args.precision
         self.order, self.cursor = torch.randperm(len(self.labels), generator=self.generator), 0
 
     def batches_per_epoch(self):
@@ -153,20 +155,26 @@ class TrainingLoop:
             self.order, self.cursor = torch.randperm(len(self.labels), generator=self.generator), 0
         rows = self.order[self.cursor:self.cursor + self.batch]
         self.cursor += self.batch
-        outputs = self.model(self.categorical[rows], self.numeric[rows])
-        loss = task_loss(self.model, outputs, self.labels[rows])
+        with autocast(self.precision):
+            outputs = self.model(self.categorical[rows], self.numeric[rows])
+            loss = task_loss(self.model, outputs, self.labels[rows])
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
         return len(rows)
 
 
-def score(model, split, batch):
+def autocast(precision):
+    """bf16 autocast on the CPU for precision "bf16", else nothing."""
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16")
+
+
+def score(model, split, batch, precision):
     """Probabilities of every row of `split`, [rows, tasks]."""
     categorical, numeric, _ = split
     model.eval()
-    with torch.inference_mode():
-        return torch.cat([probabilities(model, model(categorical[i:i + batch], numeric[i:i + batch]))
+    with torch.inference_mode(), autocast(precision):
+        return torch.cat([probabilities(model, model(categorical[i:i + batch], numeric[i:i + batch])).float()
                           for i in range(0, len(categorical), batch)])
 
 
@@ -214,6 +222,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--auc-epochs", type=int, help="train: also train a fresh model this many epochs and report test AUC")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                        help="bf16: forward (and backward) under torch.autocast with bfloat16")
     parser.add_argument("--peak-gflops-per-core", type=float, default=117.0)
     parser.add_argument("--data-root", default="../shared/data")
     parser.add_argument("--cache", default="data-cache")
@@ -237,7 +247,7 @@ def main():
                 cursor[0] = 0
             i = cursor[0]
             cursor[0] += batch
-            with torch.inference_mode():
+            with torch.inference_mode(), autocast(args.precision):
                 probabilities(model, model(categorical[i:i + batch], numeric[i:i + batch]))
             return min(batch, rows - i)
 
@@ -247,7 +257,7 @@ def main():
     peak = args.peak_gflops_per_core * args.threads
     gflops = flops * rate["median"] / 1e9
     result = dict(benchmark=args.benchmark, implementation=args.implementation, data="census-income", model=args.model,
-                  preset=args.preset, batchSize=batch, threads=args.threads, repetitions=args.repetitions,
+                  preset=args.preset, precision=args.precision, batchSize=batch, threads=args.threads, repetitions=args.repetitions,
                   secondsPerRepetition=args.seconds, samplesPerSecond=rate,
                   parameters=sum(p.numel() for p in model.parameters() if p.requires_grad),
                   flopsPerSample=flops, gflops=gflops, peakGflops=peak, peakFraction=gflops / peak,
@@ -256,7 +266,7 @@ def main():
         fresh = TrainingLoop(args, data, args.seed)
         for _ in range(args.auc_epochs * fresh.batches_per_epoch()):
             fresh.step()
-        scores = score(fresh.model, data["test"], batch)
+        scores = score(fresh.model, data["test"], batch, args.precision)
         labels = data["test"][2]
         result["testAUC"] = {task: auc(scores[:, t], labels[:, t]) for t, task in enumerate(TASKS)}
         result["aucEpochs"] = args.auc_epochs

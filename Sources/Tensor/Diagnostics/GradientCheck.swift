@@ -4,7 +4,7 @@ public enum GradientCheck {
     /// The worst disagreement found.
     public struct Report: CustomStringConvertible, Sendable {
         /// The largest `|analytic − numeric| / max(|analytic|, |numeric|, floor)` over all checked
-        /// elements, where `floor` is 1 % of the largest analytic gradient magnitude (at least
+        /// elements, where `floor` is `floorFraction` (1 %) of the largest analytic gradient magnitude (at least
         /// 1e-3), so that small gradients are judged relative to the input's scale.
         public var maxError: Float
         /// Where it occurred: input number and flat element index.
@@ -26,9 +26,14 @@ public enum GradientCheck {
     /// - Parameters:
     ///   - epsilon: The finite-difference step.
     ///   - maxElementsPerInput: Elements per input to compare (spread evenly); all when nil.
+    ///   - floorFraction: The share of the largest gradient below which errors are judged
+    ///     absolutely; 1 judges every element against the largest, a normwise check.
+    ///   - differencePrecision: The matrix precision of the finite differences' evaluations of
+    ///     `f`, when not the current one: a bf16 tape is checked against the fp32 function it
+    ///     approximates, since rounding its operands makes the bf16 function itself a staircase.
     public static func run(
         inputs: [Tensor], epsilon: Float = 1e-2, maxElementsPerInput: Int? = nil, seed: UInt64 = 7,
-        _ f: () -> Tensor
+        floorFraction: Float = 0.01, differencePrecision: MatrixPrecision? = nil, _ f: () -> Tensor
     ) -> Report {
         for x in inputs { x.requiresGrad = true; x.zeroGrad() }
         let probe = f()
@@ -39,6 +44,9 @@ public enum GradientCheck {
             if let rg = x.rowGrad { return rg.densified(rowCount: x.shape[0]) }
             return x.grad?.values ?? [Float](repeating: 0, count: x.count)
         }
+        let tapePrecision = Gemm.precision
+        if let differencePrecision { Gemm.setPrecision(differencePrecision, kernel: Gemm.bfloat16Kernel) }
+        defer { Gemm.setPrecision(tapePrecision, kernel: Gemm.bfloat16Kernel) }
         func objective() -> Double {
             Autograd.inference {
                 let y = f()
@@ -48,7 +56,7 @@ public enum GradientCheck {
             }
         }
         let largest = analytic.joined().reduce(Float(0)) { max($0, abs($1)) }
-        let floor = max(1e-3, 0.01 * largest)
+        let floor = max(1e-3, floorFraction * largest)
         var report = Report(maxError: 0, worst: nil, checked: 0)
         for (k, x) in inputs.enumerated() {
             let step = maxElementsPerInput.map { max(1, x.count / $0) } ?? 1

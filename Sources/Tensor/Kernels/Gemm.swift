@@ -1,6 +1,8 @@
+import CBFloat16
 import CBLAS
 
-/// Row-major single-precision matrix products through OpenBLAS.
+/// Row-major matrix products of fp32 matrices: through OpenBLAS, or with bf16 operands when
+/// `precision` is `.bf16`.
 ///
 /// OpenBLAS itself runs single-threaded; large products are split here into one block of
 /// rows (or columns) of `C` per worker, each a single-threaded OpenBLAS call. On 2 cores
@@ -9,6 +11,25 @@ import CBLAS
 public enum Gemm {
     /// Below this many multiply-adds a product runs on the calling thread.
     static let minimumParallelWork = 1 << 17
+
+    nonisolated(unsafe) private static var configuredPrecision = MatrixPrecision.fp32
+    nonisolated(unsafe) private static var configuredKernel = BFloat16Kernel.best
+
+    /// The operand precision of every product in this process (default fp32).
+    public static var precision: MatrixPrecision { configuredPrecision }
+
+    /// The kernel of bf16 products: native on CPUs with AVX512-BF16, else emulated.
+    public static var bfloat16Kernel: BFloat16Kernel { configuredKernel }
+
+    /// Sets the precision of every later product, and optionally the bf16 kernel (`.native`
+    /// needs `BFloat16Kernel.nativeIsAvailable`). Call it before any work starts, as
+    /// `Parallelism.setThreadCount`.
+    public static func setPrecision(_ precision: MatrixPrecision, kernel: BFloat16Kernel = .best) {
+        precondition(kernel == .emulated || BFloat16Kernel.nativeIsAvailable,
+                     "the native bf16 kernel needs a CPU with AVX512-BF16")
+        configuredPrecision = precision
+        configuredKernel = kernel
+    }
 
     /// `C = alpha · op(A) · op(B) + beta · C`, where `op(A)` is `m × k` and `op(B)` is `k × n`.
     ///
@@ -93,8 +114,39 @@ public enum Gemm {
         into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float
     ) {
         guard m > 0 && n > 0 else { return }
+        if configuredPrecision == .bf16 {
+            return bfloat16Product(a, lda: lda, transposeA: transposeA, b, ldb: ldb, transposeB: transposeB,
+                                   into: c, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta)
+        }
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// `onThisThread` with bf16 operands: the native kernel, or the operands rounded into
+    /// copies for OpenBLAS.
+    private static func bfloat16Product(
+        _ a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
+        _ b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int, alpha: Float, beta: Float
+    ) {
+        if configuredKernel == .native {
+            return dtrn_bf16_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        }
+        guard k > 0 else {
+            return cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), 0, alpha, a, 1, b,
+                               Int32(n), beta, c, Int32(ldc))
+        }
+        // The stored extents: rows of op(A) (or its columns, transposed) of lda, the last one short.
+        let countA = transposeA ? (k - 1) * lda + m : (m - 1) * lda + k
+        let countB = transposeB ? (n - 1) * ldb + k : (k - 1) * ldb + n
+        let roundedA = UnsafeMutablePointer<Float>.allocate(capacity: countA)
+        let roundedB = UnsafeMutablePointer<Float>.allocate(capacity: countB)
+        defer { roundedA.deallocate(); roundedB.deallocate() }
+        dtrn_bf16_round(a, roundedA, countA)
+        dtrn_bf16_round(b, roundedB, countB)
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, roundedA, Int32(lda), roundedB, Int32(ldb), beta, c, Int32(ldc))
     }
 }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Tensor
 
-/// `dtrn bench kernels`: GEMM through OpenBLAS and the Swift elementwise, reduction and
-/// gather kernels, as a table or JSON.
+/// `dtrn bench kernels`: GEMM (through OpenBLAS, or the bf16 kernel with `--precision bf16`)
+/// and the Swift elementwise, reduction and gather kernels, as a table or JSON.
 struct KernelBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
@@ -24,8 +24,11 @@ struct KernelBenchCommand: ParsableCommand {
     @Option(help: "Minimum seconds per timed batch of calls.")
     var minSeconds = 0.05
 
+    @OptionGroup var precision: PrecisionOption
+
     func run() throws {
         Parallelism.setThreadCount(threads)
+        precision.apply()
         let watch = Stopwatch(minimumSeconds: minSeconds, repetitions: 5)
         var rows: [KernelMeasurement] = []
         let report: (KernelMeasurement) -> Void = { row in

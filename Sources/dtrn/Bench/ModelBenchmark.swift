@@ -23,6 +23,9 @@ struct ModelBenchOptions: ParsableArguments {
     @Option(help: "fp32 peak GFLOP/s of one core (default: an AMD EPYC Zen 4 core, 32 FLOP per cycle at about 3.7 GHz).")
     var peakGflopsPerCore = 117.0
 
+    @Option(help: "bf16 peak GFLOP/s of one core (default: twice the fp32 peak, as vdpbf16ps does 32 multiply-adds where an fp32 FMA does 16).")
+    var bf16PeakGflopsPerCore: Double?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -59,6 +62,7 @@ struct ModelBenchmark {
         self.group = group
         threads = trainingConfig.threads ?? group.defaultThreadCount
         Parallelism.setThreadCount(threads)
+        PrecisionOption.apply(trainingConfig.precision ?? .fp32)
         let source = try options.run.dataSource(), quiet = options.json || !group.isLeader
         dataset = try group.leaderFirst { try source.load(reporter: ProgressReporter(quiet: quiet)).dataset }
         layout = FeatureLayout(dataset.schema)
@@ -98,14 +102,17 @@ struct ModelBenchmark {
     func result(benchmark: String, samplesPerSecond: Spread, flopsPerSample: Double?, realPositionFlopsPerSample: Double? = nil,
                 parameters: Int) -> ModelBenchResult {
         let peak = options.peakGflopsPerCore * Double(threads * group.size)
+        let bf16Peak = trainingConfig.precision == .bf16
+            ? (options.bf16PeakGflopsPerCore ?? 2 * options.peakGflopsPerCore) * Double(threads * group.size) : nil
         let gflops = flopsPerSample.map { $0 * samplesPerSecond.median / 1e9 }
         let realGflops = realPositionFlopsPerSample.map { $0 * samplesPerSecond.median / 1e9 }
         let name = modelConfig.model == "dtrn" ? "dtrn-\(modelConfig.backbone)" : modelConfig.model
         return ModelBenchResult(
             benchmark: benchmark, implementation: "dtrn", data: options.run.data, model: name, preset: options.run.preset,
-            batchSize: trainingConfig.batchSize, processes: group.size, threads: threads, repetitions: options.repetitions,
+            precision: (trainingConfig.precision ?? .fp32).rawValue, batchSize: trainingConfig.batchSize, processes: group.size, threads: threads, repetitions: options.repetitions,
             secondsPerRepetition: options.seconds, samplesPerSecond: samplesPerSecond, parameters: parameters,
             flopsPerSample: flopsPerSample, gflops: gflops, peakGflops: peak, peakFraction: gflops.map { $0 / peak },
+            bf16PeakGflops: bf16Peak, bf16PeakFraction: bf16Peak.flatMap { peak in gflops.map { $0 / peak } },
             realPositionFlopsPerSample: realPositionFlopsPerSample, realPositionGflops: realGflops,
             realPositionPeakFraction: realGflops.map { $0 / peak },
             peakResidentMegabytes: peakResidentMegabytes())
@@ -146,6 +153,8 @@ struct ModelBenchResult: Encodable {
     var data: String
     var model: String
     var preset: String?
+    /// The operands of the matrix products: `fp32` or `bf16`.
+    var precision: String
     var batchSize: Int
     /// The processes of a data-parallel run (1 without `mpirun`).
     var processes: Int
@@ -162,6 +171,9 @@ struct ModelBenchResult: Encodable {
     /// The fp32 peak of the cores used.
     var peakGflops: Double
     var peakFraction: Double?
+    /// With bf16 products: the bf16 peak of the cores used, and the share of it achieved.
+    var bf16PeakGflops: Double?
+    var bf16PeakFraction: Double?
     /// DTRN: the FLOPs of its products on the sequences' real positions (the split's mean
     /// lengths), which is what its encoder computes; the rate and share of the peak in them.
     var realPositionFlopsPerSample: Double?
@@ -188,14 +200,15 @@ struct ModelBenchResult: Encodable {
     var text: String {
         func rate(_ v: Double) -> String { String(format: "%.0f", v) }
         var lines = [
-            "\(benchmark) \(model)\(preset.map { " (preset \($0))" } ?? "") on \(data), batch \(batchSize), "
+            "\(benchmark) \(model)\(preset.map { " (preset \($0))" } ?? "") on \(data), \(precision), batch \(batchSize), "
                 + (processes > 1 ? "\(processes) processes × \(threads) threads" : "\(threads) threads"),
             "  samples/s   median \(rate(samplesPerSecond.median))  min \(rate(samplesPerSecond.min))  max \(rate(samplesPerSecond.max))"
                 + "  (\(repetitions) × \(secondsPerRepetition) s)",
         ]
         if let flopsPerSample, let gflops, let peakFraction {
-            lines.append(String(format: "  compute     %.3f MFLOP/sample as dense products, %.1f GFLOP/s = %.1f %% of the %.0f GFLOP/s peak",
-                                flopsPerSample / 1e6, gflops, 100 * peakFraction, peakGflops))
+            lines.append(String(format: "  compute     %.3f MFLOP/sample as dense products, %.1f GFLOP/s = %.1f %% of the %.0f GFLOP/s fp32 peak",
+                                flopsPerSample / 1e6, gflops, 100 * peakFraction, peakGflops)
+                         + (bf16PeakFraction.map { String(format: ", %.1f %% of the %.0f GFLOP/s bf16 peak", 100 * $0, bf16PeakGflops!) } ?? ""))
         }
         if let realPositionFlopsPerSample, let realPositionGflops, let realPositionPeakFraction {
             lines.append(String(format: "              %.3f MFLOP/sample on real positions, %.1f GFLOP/s = %.1f %% of the peak",

@@ -23,6 +23,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @OptionGroup var precision: PrecisionOption
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -35,6 +37,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             Parallelism.setThreadCount(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            precision.apply()
             let folder = try RunDirectory.resolveCheckpoint(checkpoint)
             let saved = try Checkpoint.read(folder)
             let model = try saved.loadModel(from: folder)

@@ -32,10 +32,13 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @OptionGroup var precision: PrecisionOption
+
     func run() throws {
         try reportingErrors {
             guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
             Parallelism.setThreadCount(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            precision.apply()
             let folder = try RunDirectory.resolveCheckpoint(checkpoint)
             let saved = try Checkpoint.read(folder)
             let predictor = Predictor(model: try saved.loadModel(from: folder), schema: saved.schema)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Models
 import RecData
+import Tensor
 import Training
 
 /// The options shared by `dtrn train` and the training benchmarks: what data, which model,
@@ -49,6 +50,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Worker threads for kernels and BLAS (default: all cores; under mpirun, the cores of each process).")
     var threads: Int?
 
+    @Option(help: "Matrix products' operands: fp32, or bf16 (fp32 sums; AVX512-BF16 where the CPU has it).")
+    var precision: MatrixPrecision?
+
     @Option(help: "Task weighting: fixed, or gradnorm (GradNorm, Chen et al. 2018).")
     var taskWeighting: String?
 
@@ -93,6 +97,7 @@ struct RunOptions: ParsableArguments {
         if let lr { t.learningRate = lr }
         if let seed { t.seed = seed }
         if let threads { t.threads = threads }
+        if let precision { t.precision = precision }
         if let taskWeighting { t.taskWeighting = taskWeighting }
         if let gradnormAlpha { t.gradNormAlpha = gradnormAlpha }
         if let gradientSurgery { t.gradientSurgery = gradientSurgery }

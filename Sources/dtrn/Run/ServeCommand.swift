@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Worker threads of the model's kernels (default: all cores).")
     var threads: Int?
 
+    @OptionGroup var precision: PrecisionOption
+
     @Option(help: "The most instances scored in one model call.")
     var maxBatch = ServingConfiguration().maxBatchRows
 
@@ -70,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
         var server: ScoringServer?
         try reportingErrors {
             Parallelism.setThreadCount(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            precision.apply()
             server = try ScoringServer(checkpoint: checkpoint, configuration: servingConfiguration()) { line in
                 FileHandle.standardError.write(Data("\(line)\n".utf8))
             }

@@ -43,6 +43,7 @@ struct TrainCommand: ParsableCommand {
             let group = ProcessGroup.join(collectiveTimeout: .seconds(collectiveTimeout))
             let threads = trainingConfig.threads ?? group.defaultThreadCount
             Parallelism.setThreadCount(threads)
+            PrecisionOption.apply(trainingConfig.precision ?? .fp32)
             let reporter = ProgressReporter(quiet: quiet || !group.isLeader)
             let source = try options.dataSource()
             let loaded = try group.leaderFirst { try source.load(reporter: reporter) }
