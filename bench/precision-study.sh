@@ -10,6 +10,7 @@
 # Usage: bench/precision-study.sh [--seeds "1 2 3"] [--epochs 5] [--threads N]
 #          [--presets "rechub large"] [--census-models "mmoe ple shared-bottom"]
 #          [--conflicts "0 1"] [--synthetic-rows N] [--json FILE]
+# Environment: DTRN (the dtrn binary to run; default: build and run .build/release/dtrn).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-make -s build >/dev/null
+if [ -z "${DTRN:-}" ]; then make -s build >/dev/null; fi
+dtrn=${DTRN:-.build/release/dtrn}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 run=0
@@ -49,7 +51,7 @@ train() {
             run=$((run + 1))
             local stem="$tmp/$(printf %04d "$run")"
             echo "$label, seed $seed, $precision" >&2
-            .build/release/dtrn train "$@" --epochs "$epochs" --seed "$seed" --precision "$precision" \
+            "$dtrn" train "$@" --epochs "$epochs" --seed "$seed" --precision "$precision" \
                 --threads "$threads" --out "$stem-run" --quiet --json > "$stem-report.json"
             python3 - "$stem-report.json" "$label" "$seed" "$precision" > "$stem.json" <<'PY'
 import json, sys

@@ -86,45 +86,77 @@ BF16_TARGET static inline __m512i interleaved_pairs(__m512 low, __m512 high) {
     return _mm512_permutexvar_epi16(order, (__m512i)_mm512_cvtne2ps_pbh(high, low));
 }
 
-/// `count` consecutive floats as bf16 pairs into `pairs[0 ..< (count + 1) / 2]`, a missing
-/// last element zero; writes 16 words per 32 floats begun, so `pairs` needs room for the rest.
-BF16_TARGET static void pack_row(const float *source, long count, uint32_t *pairs) {
-    for (long t = 0; t < count; t += 32) {
-        __m512 first = _mm512_maskz_loadu_ps(lane_mask(count - t), source + t);
-        __m512 second = _mm512_maskz_loadu_ps(lane_mask(count - t - 16), source + t + 16);
-        _mm512_storeu_si512(pairs + t / 2, (__m512i)_mm512_cvtne2ps_pbh(second, first));
+/// Writes the 256-bit `pairs` at pair `kp` of a packed panel whose pairs lie `stride` words
+/// apart, when `kp` is one of its `kcp` pairs.
+BF16_TARGET static inline void store_pairs(uint32_t *out, long stride, long kp, long kcp, __m256i pairs) {
+    if (kp < kcp) _mm256_storeu_si256((__m256i *)(out + kp * stride), pairs);
+}
+
+/// Packs 8 rows of `kc` consecutive floats (row `r` at `source + r * stride`; rows from
+/// `rows` on are zero) as bf16 pairs, transposed: `out[kp * out_stride + r]` is row `r`'s pair
+/// `kp`, for the `(kc + 1) / 2` pairs. Per 32 inner positions, 8 conversions and an 8 × 16
+/// transpose of 32-bit pairs in registers.
+BF16_TARGET static void pack_rows_transposed(const float *source, long stride, long rows, long kc, uint32_t *out,
+                                             long out_stride) {
+    const __m512i low = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);     // lanes 0, 1 of x and y: x0 y0 x1 y1
+    const __m512i high = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);  // lanes 2, 3: x2 y2 x3 y3
+    long kcp = (kc + 1) / 2;
+    for (long t = 0; t < kc; t += 32) {
+        __mmask16 first = lane_mask(kc - t), second = lane_mask(kc - t - 16);
+        __m512i r[8];
+        for (int i = 0; i < 8; i++) {
+            const float *x = source + i * stride + t;
+            r[i] = i < rows ? (__m512i)_mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(second, x + 16), _mm512_maskz_loadu_ps(first, x))
+                            : _mm512_setzero_si512();
+        }
+        // r[i] holds row i's pairs t/2 ..< t/2 + 16; in 128-bit lane l, pairs 4l ..< 4l + 4.
+        __m512i a0 = _mm512_unpacklo_epi32(r[0], r[1]), a1 = _mm512_unpackhi_epi32(r[0], r[1]);
+        __m512i a2 = _mm512_unpacklo_epi32(r[2], r[3]), a3 = _mm512_unpackhi_epi32(r[2], r[3]);
+        __m512i a4 = _mm512_unpacklo_epi32(r[4], r[5]), a5 = _mm512_unpackhi_epi32(r[4], r[5]);
+        __m512i a6 = _mm512_unpacklo_epi32(r[6], r[7]), a7 = _mm512_unpackhi_epi32(r[6], r[7]);
+        // x[e] (rows 0-3) and y[e] (rows 4-7) hold in lane l the rows' pair 4l + e.
+        __m512i x[4] = {_mm512_unpacklo_epi64(a0, a2), _mm512_unpackhi_epi64(a0, a2),
+                        _mm512_unpacklo_epi64(a1, a3), _mm512_unpackhi_epi64(a1, a3)};
+        __m512i y[4] = {_mm512_unpacklo_epi64(a4, a6), _mm512_unpackhi_epi64(a4, a6),
+                        _mm512_unpacklo_epi64(a5, a7), _mm512_unpackhi_epi64(a5, a7)};
+        long base = t / 2;
+        for (int e = 0; e < 4; e++) {
+            __m512i front = _mm512_permutex2var_epi64(x[e], low, y[e]);  // pairs e and 4 + e, 8 rows each
+            __m512i back = _mm512_permutex2var_epi64(x[e], high, y[e]);  // pairs 8 + e and 12 + e
+            store_pairs(out, out_stride, base + e, kcp, _mm512_castsi512_si256(front));
+            store_pairs(out, out_stride, base + 4 + e, kcp, _mm512_extracti64x4_epi64(front, 1));
+            store_pairs(out, out_stride, base + 8 + e, kcp, _mm512_castsi512_si256(back));
+            store_pairs(out, out_stride, base + 12 + e, kcp, _mm512_extracti64x4_epi64(back, 1));
+        }
     }
 }
 
-/// Packs inner positions `p0 ..< p0 + kc` of `op(B)` (`k × n`) into column panels of NR:
-/// panel `jp` holds, for each pair `kp`, NR words (column `j`'s values at `2kp` and `2kp + 1`);
-/// columns past `n` and a missing last inner position are zero.
-BF16_TARGET static void pack_b(int transpose, const float *b, long ldb, long n, long p0, long kc,
+/// Packs inner positions `p0 ..< p0 + kc` of `op(B)` (`k × n`) into column panels `nr` wide
+/// (16 or NR): panel `jp` holds, for each pair `kp`, `nr` words (column `j`'s values at `2kp`
+/// and `2kp + 1`); columns past `n` and a missing last inner position are zero.
+BF16_TARGET static void pack_b(int transpose, const float *b, long ldb, long n, long nr, long p0, long kc,
                                uint32_t *out) {
-    long kcp = (kc + 1) / 2, panels = (n + NR - 1) / NR;
+    long kcp = (kc + 1) / 2, panels = (n + nr - 1) / nr;
     if (!transpose) {
         for (long jp = 0; jp < panels; jp++) {
-            uint32_t *panel = out + jp * kcp * NR;
+            uint32_t *panel = out + jp * kcp * nr;
             for (long kp = 0; kp < kcp; kp++) {
                 const float *row0 = b + (p0 + 2 * kp) * ldb, *row1 = row0 + ldb;
                 int has_second = 2 * kp + 1 < kc;
-                for (long h = 0; h < NR; h += 16) {
-                    long j = jp * NR + h;
+                for (long h = 0; h < nr; h += 16) {
+                    long j = jp * nr + h;
                     __mmask16 mask = lane_mask(n - j);
                     __m512 x0 = _mm512_maskz_loadu_ps(mask, row0 + j);
                     __m512 x1 = has_second ? _mm512_maskz_loadu_ps(mask, row1 + j) : _mm512_setzero_ps();
-                    _mm512_store_si512(panel + kp * NR + h, interleaved_pairs(x0, x1));
+                    _mm512_store_si512(panel + kp * nr + h, interleaved_pairs(x0, x1));
                 }
             }
         }
         return;
     }
-    // Transposed: row j of B holds column j of op(B), its pairs in order.
-    uint32_t pairs[KC / 2 + 16];
-    for (long j = 0; j < panels * NR; j++) {
-        uint32_t *column = out + (j / NR) * kcp * NR + (j % NR);
-        if (j < n) pack_row(b + j * ldb + p0, kc, pairs);
-        for (long kp = 0; kp < kcp; kp++) column[kp * NR] = j < n ? pairs[kp] : 0;
+    // Transposed: row j of B holds column j of op(B), its pairs in order; 8 columns at a time.
+    for (long j = 0; j < panels * nr; j += 8) {
+        pack_rows_transposed(b + j * ldb + p0, ldb, n - j, kc, out + (j / nr) * kcp * nr + (j % nr), nr);
     }
 }
 
@@ -135,11 +167,8 @@ BF16_TARGET static void pack_a(int transpose, const float *a, long lda, long i0,
                                uint32_t *out) {
     long kcp = (kc + 1) / 2, panels = (mc + MR - 1) / MR;
     if (!transpose) {
-        uint32_t pairs[KC / 2 + 16];
-        for (long r = 0; r < panels * MR; r++) {
-            uint32_t *row = out + (r / MR) * kcp * MR + (r % MR);
-            if (r < mc) pack_row(a + (i0 + r) * lda + p0, kc, pairs);
-            for (long kp = 0; kp < kcp; kp++) row[kp * MR] = r < mc ? pairs[kp] : 0;
+        for (long ip = 0; ip < panels; ip++) {
+            pack_rows_transposed(a + (i0 + ip * MR) * lda + p0, lda, mc - ip * MR, kc, out + ip * kcp * MR, MR);
         }
         return;
     }
@@ -163,9 +192,22 @@ BF16_TARGET static void pack_a(int transpose, const float *a, long lda, long i0,
     }
 }
 
+/// `C = alpha · sum + beta · C` (the first inner block) or `C += alpha · sum` for the lanes
+/// of `mask` of 16 floats of `C` at `target`.
+BF16_TARGET static inline void store_sum(float *target, __mmask16 mask, __m512 sum, __m512 alpha, float beta,
+                                         int first_block) {
+    if (!mask) return;
+    __m512 value = _mm512_mul_ps(alpha, sum);
+    if (!first_block) {
+        value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(mask, target));
+    } else if (beta != 0) {
+        value = _mm512_fmadd_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(mask, target), value);
+    }
+    _mm512_mask_storeu_ps(target, mask, value);
+}
+
 /// One MR × NR tile of `C` from a row panel and a column panel: the products summed in
-/// registers, then `C = alpha · sum + beta · C` (the first inner block) or `C += alpha · sum`,
-/// for the `rows × cols` part of the tile inside `C`.
+/// registers, then stored (`store_sum`) for the `rows × cols` part of the tile inside `C`.
 BF16_TARGET static void multiply_tile(long kcp, const uint32_t *ap, const uint32_t *bp, float *c, long ldc,
                                       long rows, long cols, float alpha, float beta, int first_block) {
     __m512 sum[MR][2];
@@ -179,32 +221,42 @@ BF16_TARGET static void multiply_tile(long kcp, const uint32_t *ap, const uint32
             sum[r][1] = _mm512_dpbf16_ps(sum[r][1], pair, b1);
         }
     }
-    const __m512 scale = _mm512_set1_ps(alpha), keep = _mm512_set1_ps(beta);
-    const __mmask16 masks[2] = {lane_mask(cols), lane_mask(cols - 16)};
+    const __m512 scale = _mm512_set1_ps(alpha);
+    const __mmask16 left = lane_mask(cols), right = lane_mask(cols - 16);
     for (int r = 0; r < MR; r++) {
         if (r >= rows) break;
-        for (int h = 0; h < 2; h++) {
-            if (!masks[h]) continue;
-            float *target = c + r * ldc + 16 * h;
-            __m512 value = _mm512_mul_ps(scale, sum[r][h]);
-            if (!first_block) {
-                value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(masks[h], target));
-            } else if (beta != 0) {
-                value = _mm512_fmadd_ps(keep, _mm512_maskz_loadu_ps(masks[h], target), value);
-            }
-            _mm512_mask_storeu_ps(target, masks[h], value);
+        store_sum(c + r * ldc, left, sum[r][0], scale, beta, first_block);
+        store_sum(c + r * ldc + 16, right, sum[r][1], scale, beta, first_block);
+    }
+}
+
+/// `multiply_tile` for a column panel 16 wide, for products of at most 16 columns.
+BF16_TARGET static void multiply_narrow_tile(long kcp, const uint32_t *ap, const uint32_t *bp, float *c, long ldc,
+                                             long rows, long cols, float alpha, float beta, int first_block) {
+    __m512 sum[MR];
+    for (int r = 0; r < MR; r++) sum[r] = _mm512_setzero_ps();
+    for (long kp = 0; kp < kcp; kp++) {
+        __m512bh b = (__m512bh)_mm512_load_si512(bp + kp * 16);
+        for (int r = 0; r < MR; r++) {
+            sum[r] = _mm512_dpbf16_ps(sum[r], (__m512bh)_mm512_set1_epi32((int)ap[kp * MR + r]), b);
         }
+    }
+    const __m512 scale = _mm512_set1_ps(alpha);
+    const __mmask16 mask = lane_mask(cols);
+    for (int r = 0; r < MR; r++) {
+        if (r >= rows) break;
+        store_sum(c + r * ldc, mask, sum[r], scale, beta, first_block);
     }
 }
 
 BF16_TARGET static void multiply(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                                  const float *a, long lda, const float *b, long ldb, float beta, float *c,
                                  long ldc) {
-    long column_panels = (n + NR - 1) / NR;
+    long nr = n <= 16 ? 16 : NR, column_panels = (n + nr - 1) / nr;
     for (long p0 = 0; p0 < k; p0 += KC) {
         long kc = k - p0 < KC ? k - p0 : KC, kcp = (kc + 1) / 2;
-        uint32_t *bp = reserve(&packed_b, (size_t)(column_panels * kcp * NR));
-        pack_b(transpose_b, b, ldb, n, p0, kc, bp);
+        uint32_t *bp = reserve(&packed_b, (size_t)(column_panels * kcp * nr));
+        pack_b(transpose_b, b, ldb, n, nr, p0, kc, bp);
         for (long i0 = 0; i0 < m; i0 += MC) {
             long mc = m - i0 < MC ? m - i0 : MC, row_panels = (mc + MR - 1) / MR;
             uint32_t *ap = reserve(&packed_a, (size_t)(row_panels * kcp * MR));
@@ -212,8 +264,9 @@ BF16_TARGET static void multiply(int transpose_a, int transpose_b, long m, long 
             for (long jp = 0; jp < column_panels; jp++) {
                 for (long ip = 0; ip < row_panels; ip++) {
                     long rows = mc - ip * MR < MR ? mc - ip * MR : MR;
-                    multiply_tile(kcp, ap + ip * kcp * MR, bp + jp * kcp * NR, c + (i0 + ip * MR) * ldc + jp * NR,
-                                  ldc, rows, n - jp * NR, alpha, beta, p0 == 0);
+                    float *tile = c + (i0 + ip * MR) * ldc + jp * nr;
+                    (nr == NR ? multiply_tile : multiply_narrow_tile)(kcp, ap + ip * kcp * MR, bp + jp * kcp * nr, tile, ldc,
+                                                                     rows, n - jp * nr, alpha, beta, p0 == 0);
                 }
             }
         }
