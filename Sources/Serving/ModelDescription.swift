@@ -1,4 +1,5 @@
 import RecData
+import Tensor
 import Training
 
 /// What `GET /v1/model` answers: the model, its tasks, the fields a request may give and
@@ -51,6 +52,8 @@ public struct ModelDescription: Codable, Sendable, Equatable {
     public var fields: [Field]
     /// The checkpoint.
     public var checkpoint: CheckpointInfo
+    /// The operands of the server's matrix products (`dtrn serve --precision`).
+    public var precision: MatrixPrecision
 
     /// The description of `checkpoint`, read from folder `folder`.
     public init(_ checkpoint: Checkpoint, folder: String) {
@@ -66,5 +69,6 @@ public struct ModelDescription: Codable, Sendable, Equatable {
             }
         self.checkpoint = CheckpointInfo(
             id: checkpoint.id, createdAt: checkpoint.createdAt, path: folder, epoch: checkpoint.progress.epoch)
+        precision = Gemm.precision
     }
 }

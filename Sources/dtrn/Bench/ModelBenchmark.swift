@@ -109,7 +109,8 @@ struct ModelBenchmark {
         let name = modelConfig.model == "dtrn" ? "dtrn-\(modelConfig.backbone)" : modelConfig.model
         return ModelBenchResult(
             benchmark: benchmark, implementation: "dtrn", data: options.run.data, model: name, preset: options.run.preset,
-            precision: (trainingConfig.precision ?? .fp32).rawValue, batchSize: trainingConfig.batchSize, processes: group.size, threads: threads, repetitions: options.repetitions,
+            precision: (trainingConfig.precision ?? .fp32).rawValue, batchSize: trainingConfig.batchSize,
+            processes: group.size, threads: threads, repetitions: options.repetitions,
             secondsPerRepetition: options.seconds, samplesPerSecond: samplesPerSecond, parameters: parameters,
             flopsPerSample: flopsPerSample, gflops: gflops, peakGflops: peak, peakFraction: gflops.map { $0 / peak },
             bf16PeakGflops: bf16Peak, bf16PeakFraction: bf16Peak.flatMap { peak in gflops.map { $0 / peak } },

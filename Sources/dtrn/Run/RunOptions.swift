@@ -50,7 +50,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Worker threads for kernels and BLAS (default: all cores; under mpirun, the cores of each process).")
     var threads: Int?
 
-    @Option(help: "Matrix products' operands: fp32, or bf16 (fp32 sums; AVX512-BF16 where the CPU has it).")
+    @Option(help: PrecisionOption.help)
     var precision: MatrixPrecision?
 
     @Option(help: "Task weighting: fixed, or gradnorm (GradNorm, Chen et al. 2018).")

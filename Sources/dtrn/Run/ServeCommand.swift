@@ -81,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         let model = server.slot.current.metadata
         do {
             try await server.run { [host] port in
-                let line = "serving \(model.model) on \(model.dataset), checkpoint \(model.checkpoint.id), at http://\(host):\(port)\n"
+                let line = "serving \(model.model) on \(model.dataset), checkpoint \(model.checkpoint.id), \(model.precision) products, at http://\(host):\(port)\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             }
         } catch {

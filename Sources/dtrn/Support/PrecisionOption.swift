@@ -6,7 +6,10 @@ extension MatrixPrecision: ExpressibleByArgument {}
 
 /// `--precision fp32|bf16`: the operand precision of every matrix product the command runs.
 struct PrecisionOption: ParsableArguments {
-    @Option(help: "Matrix products' operands: fp32, or bf16 (fp32 sums; AVX512-BF16 where the CPU has it).")
+    /// The option's help, shared with `dtrn train`'s (which takes its default from the config).
+    static let help: ArgumentHelp = "Matrix products' operands: fp32, or bf16 (fp32 sums; AVX512-BF16 where the CPU has it)."
+
+    @Option(help: help)
     var precision: MatrixPrecision = .fp32
 
     /// Sets it for the process (see `PrecisionOption.apply(_:)`).
