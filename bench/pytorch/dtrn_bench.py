@@ -97,6 +97,7 @@ def load_store(store, dtrn):
 
 
 def make_model(schema, backbone, seed):
+    """DTRN for the store's schema with `backbone` on top, its weights drawn from `seed`."""
     torch.manual_seed(seed)
     names = [f["name"] for f in schema["categorical"]]
     shared = {s.get("sharesVocabularyWith") for s in schema["sequences"]}
