@@ -121,7 +121,8 @@ struct ModelFlops {
                 return extractionLevels(name == "cgc" ? 1 : config.levels, inputSize: inputSize, distinctInputs: distinctInputs)
                     + towers(input: config.expertHidden.last!)
             default:
-                return towers(input: inputSize)
+                // DTRN's `towers`: each task's tower is a whole single-task DNN (see `ModelZoo.makeBackbone`).
+                return tasks * Self.mlp(inputSize, config.bottomHidden + config.towerHidden + [1])
             }
         }
 
