@@ -79,46 +79,27 @@ for backbone in $backbones; do
 done
 
 python3 - "$tmp" "$json_out" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
-import glob, json, os, statistics, sys
+import statistics, sys
+sys.path.insert(0, "bench")
+from side_by_side import load_line, load_results, precisions_of, rate, ratio_width, rows_by_run, spread
 folder, json_out, load_before, load_after = sys.argv[1:5]
-# File names start with the run number (one per round of a backbone × benchmark, both sides
-# and all precisions), so sorting keeps the order of the runs.
-results = []
-for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
-    result = json.load(open(path))
-    result["run"] = int(os.path.basename(path).split("-")[0])
-    results.append(result)
-if json_out:
-    json.dump(results, open(json_out, "w"), indent=2, sort_keys=True)
-# (model, benchmark) → run → (implementation, precision) → result
-rows = {}
-for r in results:
-    rows.setdefault((r["model"], r["benchmark"]), {}).setdefault(r["run"], {})[(r["implementation"], r["precision"])] = r
+results = load_results(folder, json_out)
+rows = rows_by_run(results, lambda r: (r["model"], r["benchmark"]))
 parameters = {}
 for r in results:
     parameters.setdefault(r["model"], {})[r["implementation"]] = r["parameters"]
 for model, counts in parameters.items():
     if len(set(counts.values())) > 1:
         print(f"warning: {model} parameters differ: {counts}", file=sys.stderr)
-precisions = [p for p in ("fp32", "bf16") if any(r["precision"] == p for r in results)]
-rounds = max(len(v) for v in rows.values())
-width = 8 if rounds == 1 else 20
-rate = lambda r: r["samplesPerSecond"]["median"]
-
-
-def spread(ratios):
-    """The median of per-round ratios, with their range over several rounds."""
-    text = f"{statistics.median(ratios):.2f}"
-    return text + (f" ({min(ratios):.2f}–{max(ratios):.2f})" if len(ratios) > 1 else "")
-
-
+precisions = precisions_of(results)
+rounds = max(len(runs) for runs in rows.values())
+width = ratio_width(rows)
 both = "bf16" in precisions and "fp32" in precisions
 head = f"{'model':12} {'bench':5} {'prec':4} {'dtrn/s':>9} {'pytorch/s':>9} {'÷pytorch':>{width}}"
 head += f" {'÷dtrn fp32':>{width}}" if both else ""
 head += f" {'dtrn GF/s':>9} {'%fp32pk':>7} {'%bf16pk':>7} {'RSS MB':>7} {'pytorch':>7}"
 print(head)
 for (model, benchmark), runs in rows.items():
-    runs = [runs[k] for k in sorted(runs)]
     for precision in precisions:
         ours = [run[("dtrn", precision)] for run in runs]
         median_of = lambda implementation: statistics.median(rate(run[(implementation, precision)]) for run in runs)
@@ -140,5 +121,5 @@ print(f"samples/s: median over {rounds} round(s) of each side's median of {first
       f"÷ = dtrn's rate over PyTorch's in the row's precision (÷dtrn fp32: dtrn bf16 over dtrn fp32), "
       f"taken within each round (median, and range over the rounds); GFLOP/s and peak shares count the "
       f"dense products ({first['flopsPerSample'] / 1e6:.2f} MFLOP per sample in the first row, sequences at their padded length)")
-print(f"load average (1, 5, 15 min) before: {load_before}, after: {load_after}")
+print(load_line(load_before, load_after))
 PY

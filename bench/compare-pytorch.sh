@@ -99,28 +99,17 @@ for preset in $presets; do
 done
 
 python3 - "$tmp" "$json_out" "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
-import glob, json, os, statistics, sys
+import statistics, sys
+sys.path.insert(0, "bench")
+from side_by_side import load_line, load_results, precisions_of, rate, ratio_width, rows_by_run, spread
 folder, json_out, load_before, load_after = sys.argv[1:5]
-# File names start with the run number (one per round of a preset × model × benchmark, all
-# sides and precisions), so sorting keeps the order of the runs.
-results = []
-for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
-    result = json.load(open(path))
-    result["run"] = int(os.path.basename(path).split("-")[0])
-    result.setdefault("precision", "fp32")
-    results.append(result)
-if json_out:
-    json.dump(results, open(json_out, "w"), indent=2, sort_keys=True)
-# (preset, model, benchmark) → run → (implementation, precision) → result
-rows = {}
-for r in results:
-    rows.setdefault((r["preset"], r["model"], r["benchmark"]), {}).setdefault(r["run"], {})[(r["implementation"], r["precision"])] = r
-precisions = [p for p in ("fp32", "bf16") if any(r["precision"] == p for r in results)]
+results = load_results(folder, json_out)
+rows = rows_by_run(results, lambda r: (r["preset"], r["model"], r["benchmark"]))
+precisions = precisions_of(results)
 others = [i for i in ("pytorch", "torch-rechub") if any(r["implementation"] == i for r in results)]
 short = {"pytorch": "pytorch", "torch-rechub": "rechub"}
-rounds = max(len(v) for v in rows.values())
-width = 8 if rounds == 1 else 20
-rate = lambda r: r["samplesPerSecond"]["median"]
+rounds = max(len(runs) for runs in rows.values())
+width = ratio_width(rows)
 # The ratio columns: (heading, other side's implementation, other side's precision or None for the row's own).
 columns = [("÷" + short[i], i, None) for i in others]
 if "bf16" in precisions and "fp32" in precisions:
@@ -132,20 +121,14 @@ if any("testAUC" in r for r in results):
     head += "  test AUC (dtrn | " + " | ".join(short[i] for i in others) + ")"
 print(head)
 for (preset, model, benchmark), runs in rows.items():
-    runs = [runs[k] for k in sorted(runs)]
     for precision in precisions:
         ours = [run[("dtrn", precision)] for run in runs]
         median_of = lambda implementation: statistics.median(rate(run[(implementation, precision)]) for run in runs)
         line = f"{preset:7} {model:13} {benchmark:5} {precision:4} {median_of('dtrn'):9.0f}"
         line += "".join(f" {median_of(i):9.0f}" for i in others)
         for _, implementation, against in columns:
-            if against is not None and (against == precision):
-                line += f" {'':>{width}}"
-                continue
-            ratios = [rate(run[("dtrn", precision)]) / rate(run[(implementation, against or precision)]) for run in runs]
-            text = f"{statistics.median(ratios):.2f}"
-            if len(ratios) > 1:
-                text += f" ({min(ratios):.2f}–{max(ratios):.2f})"
+            text = "" if against == precision else spread(
+                [rate(run[("dtrn", precision)]) / rate(run[(implementation, against or precision)]) for run in runs])
             line += f" {text:>{width}}"
         gflops = statistics.median(r["gflops"] for r in ours)
         bf16_peak = ours[0].get("bf16PeakGflops")
@@ -161,5 +144,5 @@ print(f"samples/s: median over {rounds} round(s) of each side's median of {resul
       f"{results[0]['secondsPerRepetition']} s, {results[0]['threads']} threads, batch {results[0]['batchSize']}; "
       f"÷ = dtrn's rate in the row's precision over the other's (in the row's precision unless named), "
       f"taken within each round (median, and range over the rounds)")
-print(f"load average (1, 5, 15 min) before: {load_before}, after: {load_after}")
+print(load_line(load_before, load_after))
 PY
