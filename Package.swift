@@ -51,8 +51,9 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CPrefetch"),
         .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CNarrowGemm", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "Randomness", swiftSettings: fastMath),
-        .target(name: "Tensor", dependencies: ["CBFloat16", "CBLAS", "CMalloc", "CPrefetch", "Randomness"], swiftSettings: kernelSettings),
+        .target(name: "Tensor", dependencies: ["CBFloat16", "CBLAS", "CMalloc", "CNarrowGemm", "CPrefetch", "Randomness"], swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fastMath),
         .target(name: "RecMetrics", swiftSettings: fastMath),
         .target(
@@ -97,7 +98,7 @@ let package = Package(
             swiftSettings: fastMath
         ),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TensorTests", dependencies: ["CNarrowGemm", "Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "RecMetricsTests", dependencies: ["RecMetrics", "Tensor"]),
         .testTarget(name: "RecDataTests", dependencies: ["RecData", "Randomness"]),

@@ -26,7 +26,7 @@ final class InterestEncoderTests: XCTestCase {
             .flatMap { packing.unpack($0.reshaped([packing.count, d])).values }
 
         // Padded: every slot goes through the block, the norms broadcast over [T, N, L, d].
-        let padded = encoder.finish(h + encoder.attention(h, keyMask: mask),
+        let padded = encoder.finish(.init(positions: h, attention: encoder.attention(h, keyMask: mask)),
                                     norms: .init(gamma1: gammas[0].reshaped([tasks, 1, 1, d]), beta1: betas[0].reshaped([tasks, 1, 1, d]),
                                                  gamma2: gammas[1].reshaped([tasks, 1, 1, d]), beta2: betas[1].reshaped([tasks, 1, 1, d])))
         XCTAssertEqual(padded.shape, [tasks, n, l, d])

@@ -42,6 +42,27 @@ final class LayerNormTests: XCTestCase {
         }
     }
 
+    func testNormOfASumEqualsTheNormOfTheSummedInput() {
+        for (k, (input, scale, _)) in layouts.enumerated() {
+            let x = randomTensor(input, seed: UInt64(80 + k), in: -3...5), y = randomTensor(input, seed: UInt64(90 + k))
+            let gamma = randomTensor(scale, seed: UInt64(20 + k), in: 0.5...2), beta = randomTensor(scale, seed: UInt64(30 + k))
+            assertClose(x.layerNormalized(plus: y, gamma: gamma, beta: beta).values,
+                        (x + y).layerNormalized(gamma: gamma, beta: beta).values, tolerance: 1e-5)
+        }
+    }
+
+    func testNormOfASumGradientsMatchFiniteDifferences() {
+        for (k, (input, scale, _)) in layouts.enumerated() {
+            let x = randomTensor(input, seed: UInt64(100 + k)), y = randomTensor(input, seed: UInt64(110 + k))
+            let gamma = randomTensor(scale, seed: UInt64(50 + k), in: 0.5...2), beta = randomTensor(scale, seed: UInt64(60 + k))
+            assertGradientsMatch([x, y, gamma, beta], tolerance: 2e-2) { x.layerNormalized(plus: y, gamma: gamma, beta: beta) }
+        }
+        // The input as its own residual: LN(2x), both terms' gradients into one tensor.
+        let x = randomTensor([3, 4, 7], seed: 120), gamma = randomTensor([3, 1, 7], seed: 121, in: 0.5...2)
+        let beta = randomTensor([3, 1, 7], seed: 122)
+        assertGradientsMatch([x, gamma, beta], tolerance: 2e-2) { x.layerNormalized(plus: x, gamma: gamma, beta: beta) }
+    }
+
     func testGradientsEqualTheCompositionOnTwoThreads() {
         // Large enough to split over the workers; the input is read twice, so its gradient
         // is added to, not written.
@@ -59,6 +80,10 @@ final class LayerNormTests: XCTestCase {
             let fused = gradients { x.layerNormalized(gamma: gamma, beta: beta) }
             let composed = gradients { x.standardized() * gamma + beta }
             for (f, c) in zip(fused, composed) { assertClose(f, c, tolerance: 1e-4) }
+            // The norm of a sum, its input read by the sum and again by the probe's x · x.
+            let sumFused = gradients { x.layerNormalized(plus: x * 0.5, gamma: gamma, beta: beta) }
+            let sumComposed = gradients { (x + x * 0.5).standardized() * gamma + beta }
+            for (f, c) in zip(sumFused, sumComposed) { assertClose(f, c, tolerance: 1e-4) }
         }
     }
 }

@@ -38,4 +38,10 @@ public struct ConditionalLayerNorm: Sendable {
     public func callAsFunction(_ x: Tensor, gamma: Tensor, beta: Tensor) -> Tensor {
         x.layerNormalized(gamma: gamma, beta: beta, epsilon: epsilon)
     }
+
+    /// The norm of the residual sum `x + y` (of one shape), as one op: a post-norm block's
+    /// `LN(x + sublayer(x))`.
+    public func callAsFunction(_ x: Tensor, plus y: Tensor, gamma: Tensor, beta: Tensor) -> Tensor {
+        x.layerNormalized(plus: y, gamma: gamma, beta: beta, epsilon: epsilon)
+    }
 }

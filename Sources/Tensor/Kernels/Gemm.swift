@@ -1,8 +1,14 @@
 import CBFloat16
 import CBLAS
+import CNarrowGemm
 
 /// Row-major matrix products of fp32 matrices: through OpenBLAS, or with bf16 operands when
 /// `precision` is `.bf16`.
+///
+/// A product with a narrow right operand (`k` and `n` at most 64, the left one not
+/// transposed: a position-wise layer over many positions, or its input's gradient) runs in
+/// fp32 on the narrow kernel where the CPU has AVX512F, which reads the tall operand once
+/// instead of packing it first.
 ///
 /// OpenBLAS itself runs single-threaded; large products are split here into one block of
 /// rows (or columns) of `C` per worker, each a single-threaded OpenBLAS call. On 2 cores
@@ -14,6 +20,12 @@ public enum Gemm {
 
     nonisolated(unsafe) private static var configuredPrecision = MatrixPrecision.fp32
     nonisolated(unsafe) private static var configuredKernel = BFloat16Kernel.best
+
+    /// Whether fp32 products with a narrow right operand run on the narrow kernel: on CPUs
+    /// with AVX512F, unless turned off (to compare against OpenBLAS).
+    nonisolated(unsafe) static var useNarrowKernel = dtrn_narrow_gemm_available() != 0
+    /// The widest inner and output sizes of the narrow kernel.
+    static let narrowLimit = Int(DTRN_NARROW_GEMM_MAX)
 
     /// The operand precision of every product in this process (default fp32).
     public static var precision: MatrixPrecision { configuredPrecision }
@@ -29,6 +41,30 @@ public enum Gemm {
                      "the native bf16 kernel needs a CPU with AVX512-BF16")
         configuredPrecision = precision
         configuredKernel = kernel
+    }
+
+    /// Whether a product of these transposition and sizes runs on the narrow kernel.
+    @inline(__always)
+    static func takesNarrowKernel(transposeA: Bool, n: Int, k: Int) -> Bool {
+        configuredPrecision == .fp32 && useNarrowKernel && !transposeA && k > 0 && n <= narrowLimit && k <= narrowLimit
+    }
+
+    /// `C = A · B + bias`, the bias (`n` values) added to every row: a linear layer's forward,
+    /// `A` of `m × k`, `B` of `k × n`, `C` of `m × n`, all contiguous. On the narrow kernel the
+    /// bias is where each row's sums start; otherwise it is written into `C` first and the
+    /// product added onto it.
+    static func affine(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                       into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+        guard m > 0 && n > 0 && takesNarrowKernel(transposeA: false, n: n, k: k) else {
+            writeBias(bias, intoRows: m, of: c, width: n)
+            return multiply(a, transposeA: false, b, transposeB: false, into: c, m: m, n: n, k: k, beta: 1)
+        }
+        let workers = Parallelism.threadCount
+        let parts = workers > 1 && m * n * k >= minimumParallelWork ? min(workers, m) : 1
+        Parallelism.run(parts: parts) { part, parts in
+            let start = m * part / parts, end = m * (part + 1) / parts
+            dtrn_narrow_gemm(0, end - start, n, k, a + start * k, k, b, n, bias, 0, c + start * n, n)
+        }
     }
 
     /// `C = alpha · op(A) · op(B) + beta · C`, where `op(A)` is `m × k` and `op(B)` is `k × n`.
@@ -114,6 +150,9 @@ public enum Gemm {
         into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float
     ) {
         guard m > 0 && n > 0 else { return }
+        if alpha == 1 && takesNarrowKernel(transposeA: transposeA, n: n, k: k) {
+            return dtrn_narrow_gemm(transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, nil, beta, c, ldc)
+        }
         if configuredPrecision == .bf16 {
             return bfloat16Product(a, lda: lda, transposeA: transposeA, b, ldb: ldb, transposeB: transposeB,
                                    into: c, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta)

@@ -1,7 +1,7 @@
 /// The affine map of a linear layer as one op: `x · W + b`.
 extension Tensor {
-    /// `self · weight + bias` for `self: [..., k]`, `weight: [k, n]`, `bias: [n]`: the bias
-    /// is written into the output first and the product added onto it, so no separate
+    /// `self · weight + bias` for `self: [..., k]`, `weight: [k, n]`, `bias: [n]`, the bias
+    /// added inside the product (``Gemm/affine(_:_:bias:into:m:n:k:)``), so no separate
     /// broadcast op runs; the backward adds `dX = dY · Wᵀ`, `dW = Xᵀ · dY` and
     /// `db = Σ_rows dY`.
     ///
@@ -16,9 +16,7 @@ extension Tensor {
         precondition(bias.count == n, "linear: bias of \(bias.count) values for \(n) outputs")
         if let projected = projectedLinear(weight, bias: bias) { return projected }
         let out = Tensor.uninitialized(Array(shape.dropLast()) + [n])
-        let y = out.pointer
-        writeBias(bias.pointer, intoRows: m, of: y, width: n)
-        Gemm.multiply(pointer, transposeA: false, weight.pointer, transposeB: false, into: y, m: m, n: n, k: k, beta: 1)
+        Gemm.affine(pointer, weight.pointer, bias: bias.pointer, into: out.pointer, m: m, n: n, k: k)
         return Tensor.result(out, op: "linear", inputs: [self, weight, bias]) { [self] out in
             let dY = out.grad!.pointer
             MatrixProductGradient(m: m, n: n, k: k, transposeA: false, transposeB: false)

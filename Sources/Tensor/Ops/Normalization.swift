@@ -49,10 +49,16 @@ extension Tensor {
     /// conditioned per task, or per sample), the op runs fused: one pass forward, one
     /// backward, and each row of `self` is standardised once however many scales it meets.
     /// Other broadcasts are composed from the three ops.
-    public func layerNormalized(gamma: Tensor, beta: Tensor, epsilon: Float = 1e-5) -> Tensor {
+    ///
+    /// With `residual` (of `self`'s shape) the op normalises `self + residual`, the sum of a
+    /// post-norm Transformer block: the sum is made row by row where the norm reads it and
+    /// its gradient goes to both terms, so no separate sum is stored or read back.
+    public func layerNormalized(plus residual: Tensor? = nil, gamma: Tensor, beta: Tensor, epsilon: Float = 1e-5) -> Tensor {
         precondition(gamma.shape == beta.shape, "layer norm scale \(gamma.shape) and shift \(beta.shape) differ in shape")
+        precondition(residual.map { $0.shape == shape } ?? true,
+                     "layer norm of a sum: \(shape) and \(residual?.shape ?? []) differ in shape")
         guard let layout = LayerNormRows(input: shape, scale: gamma.shape) else {
-            return standardized(epsilon: epsilon) * gamma + beta
+            return (residual.map { self + $0 } ?? self).standardized(epsilon: epsilon) * gamma + beta
         }
         let d = lastDimension, groups = layout.groups, perGroup = layout.rowsPerGroup
         let repeated = layout.inputRepeated, inputRows = layout.inputRows
@@ -61,28 +67,42 @@ extension Tensor {
         let inverseStd = Tensor.uninitialized([inputRows])
         let (x, xh, y, rs, scales, shifts) = (pointer, normalized.pointer, out.pointer, inverseStd.pointer,
                                               gamma.pointer, beta.pointer)
+        let added = residual?.pointer
         let outputsPerRow = repeated ? groups : 1
         Parallelism.forEachChunk(inputRows, costPerItem: d * (3 + outputsPerRow)) { range in
             for i in range {
-                let (xi, xhi) = (x + i * d, xh + i * d)
-                let (mean, inverse) = rowStatistics(xi, d, epsilon: epsilon)
-                rs[i] = inverse
-                // Each block of x̂ is scaled and shifted for every group while in registers.
-                forEachBlock(d) { c, w in
-                    let v = (columns(xi + c, w) - mean) * inverse
-                    storeColumns(v, xhi + c, w)
-                    for k in 0..<outputsPerRow {
-                        let (g, o) = repeated ? (k, k * perGroup + i) : (i / perGroup, i)
-                        storeColumns(v * columns(scales + g * d + c, w) + columns(shifts + g * d + c, w), y + o * d + c, w)
+                let xhi = xh + i * d
+                // Row i's normalised values, from the values `row(c, w)` gives block by block.
+                @inline(__always) func normalize(_ row: (_ c: Int, _ w: Int) -> Vec) {
+                    let (mean, inverse) = rowStatistics(d, epsilon: epsilon, row)
+                    rs[i] = inverse
+                    // Each block of x̂ is scaled and shifted for every group while in registers.
+                    forEachBlock(d) { c, w in
+                        let v = (row(c, w) - mean) * inverse
+                        storeColumns(v, xhi + c, w)
+                        for k in 0..<outputsPerRow {
+                            let (g, o) = repeated ? (k, k * perGroup + i) : (i / perGroup, i)
+                            storeColumns(v * columns(scales + g * d + c, w) + columns(shifts + g * d + c, w), y + o * d + c, w)
+                        }
                     }
+                }
+                let xi = x + i * d
+                if let added {
+                    let ri = added + i * d
+                    normalize { c, w in columns(xi + c, w) + columns(ri + c, w) }
+                } else {
+                    normalize { c, w in columns(xi + c, w) }
                 }
             }
         }
-        return Tensor.result(out, op: "layer-norm", inputs: [self, gamma, beta]) {
-            [self, gamma, beta, normalized, inverseStd] out in
+        return Tensor.result(out, op: "layer-norm", inputs: [self, gamma, beta] + (residual.map { [$0] } ?? [])) {
+            [self, gamma, beta, residual, normalized, inverseStd] out in
             let dy = out.grad!.pointer
             let (xh, rs, scales) = (normalized.pointer, inverseStd.pointer, gamma.pointer)
-            let dx = requiresGrad ? gradDestination() : nil
+            // The input's gradient, and the residual's, which is the same (written in that
+            // order, so a residual that is the input itself gets both).
+            let destinations = [self, residual].compactMap { $0 }.filter(\.requiresGrad).map { $0.gradDestination() }
+            let (firstGradient, secondGradient) = (destinations.first, destinations.dropFirst().first)
             let parameterCount = groups * d
             // The scale's and the shift's gradients, summed over every row.
             var sums = [Float](repeating: 0, count: 2 * parameterCount)
@@ -115,16 +135,18 @@ extension Tensor {
                                     storeColumns(columns(dBeta + p, w) + sumBeta, dBeta + p, w)
                                 }
                             }
-                            guard let (gx, keep) = dx else { continue }
+                            guard let firstGradient else { continue }
                             for i in start..<end {
                                 // dx = inv · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)).
                                 let (xhi, dxhi) = (xh + i * d, dxh + (i - start) * d)
                                 let meanG = sumKernel(dxhi, d) / Float(d), meanGY = dotKernel(dxhi, xhi, d) / Float(d)
                                 let inverse = Vec(repeating: rs[i])
                                 forEachBlock(d) { c, w in
-                                    var v = inverse * (columns(dxhi + c, w) - meanG - columns(xhi + c, w) * meanGY)
-                                    if keep != 0 { v += columns(gx + i * d + c, w) }
-                                    storeColumns(v, gx + i * d + c, w)
+                                    let v = inverse * (columns(dxhi + c, w) - meanG - columns(xhi + c, w) * meanGY)
+                                    let p = i * d + c
+                                    let (gx, keep) = firstGradient
+                                    storeColumns(keep != 0 ? v + columns(gx + p, w) : v, gx + p, w)
+                                    if let (gr, keep) = secondGradient { storeColumns(keep != 0 ? v + columns(gr + p, w) : v, gr + p, w) }
                                 }
                             }
                         }
@@ -141,13 +163,16 @@ extension Tensor {
 /// The rows of a layer norm's backward tile: ĝ for 128 rows of 16 floats fills 8 KB.
 private let layerNormTileRows = 128
 
-/// The mean of one row of `n` floats and `1/√(σ² + ε)`, its biased variance σ² taken around the mean.
+/// The mean of one row of `n` floats, read block by block (`row(c, w)`, zeros past `w`), and
+/// `1/√(σ² + ε)`, its biased variance σ² taken around the mean.
 @inline(__always)
-private func rowStatistics(_ x: UnsafePointer<Float>, _ n: Int, epsilon: Float) -> (mean: Float, inverse: Float) {
-    let mean = sumKernel(x, n) / Float(n)
+private func rowStatistics(_ n: Int, epsilon: Float, _ row: (_ c: Int, _ w: Int) -> Vec) -> (mean: Float, inverse: Float) {
+    var total = Vec(repeating: 0)
+    forEachBlock(n) { c, w in total += row(c, w) }
+    let mean = lanesSum(total) / Float(n)
     var squares = Vec(repeating: 0)
     forEachBlock(n) { c, w in
-        var centred = columns(x + c, w) - mean
+        var centred = row(c, w) - mean
         if w < 16 { centred.replace(with: 0, where: laneIndices .>= Vec(repeating: Float(w))) }
         squares += centred * centred
     }
