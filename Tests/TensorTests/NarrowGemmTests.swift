@@ -27,6 +27,21 @@ final class NarrowGemmTests: XCTestCase {
         }
     }
 
+    /// The transposed form, `Aᵀ · B` over a tall inner size: every vector count and row count
+    /// around the 16-, 8- and 4-row blocks, inner sizes of none, one, and around the 256-row
+    /// stretches, strides wider than the rows.
+    func testTallInnerProductsMatchADoublePrecisionReference() {
+        let shapes = [(1, 1, 0), (3, 5, 1), (16, 16, 1000), (17, 16, 256), (9, 33, 257), (8, 17, 3), (5, 48, 513),
+                      (64, 64, 300), (33, 3, 255), (15, 63, 40)]
+        for (index, (m, n, k)) in shapes.enumerated() {
+            for beta: Float in [0, 1, -0.5] {
+                let pad = index % 3
+                checkTallInner(m: m, n: n, k: k, lda: m + pad, ldb: n + pad, ldc: n + pad, beta: beta,
+                               seed: UInt64(index * 4) + UInt64(beta * 2 + 1))
+            }
+        }
+    }
+
     /// Through ``Gemm/multiply``: the shapes of a Transformer's position-wise layers take the
     /// narrow kernel, split over two workers, and agree with OpenBLAS.
     func testGemmRoutesNarrowProductsAndAgreesWithOpenBLAS() {
@@ -44,6 +59,17 @@ final class NarrowGemmTests: XCTestCase {
                 return c
             }
             assertClose(product(narrow: true), product(narrow: false), tolerance: 1e-4)
+        }
+        // Their weight gradients, `Xᵀ · dY` over the rows, split along the rows.
+        for (m, n, k) in [(16, 32, 30000), (32, 16, 2999), (48, 64, 20000)] {
+            let x = randomValues(k * m, seed: 7), dy = randomValues(k * n, seed: 8)
+            func product(narrow: Bool) -> [Float] {
+                Gemm.useNarrowKernel = narrow
+                var c = randomValues(m * n, seed: 9)
+                Gemm.multiply(x, transposeA: true, dy, transposeB: false, into: &c, m: m, n: n, k: k, beta: 1)
+                return c
+            }
+            assertClose(product(narrow: true), product(narrow: false), tolerance: 1e-3)
         }
     }
 
@@ -78,6 +104,26 @@ final class NarrowGemmTests: XCTestCase {
         } else {
             dtrn_narrow_gemm(transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, nil, beta, &c, ldc)
         }
+        assertMatchesReference(c, before: before, m: m, n: n, k: k, ldc: ldc, beta: beta, bias: bias,
+                               "\(m)×\(n)×\(k) transposeB \(transposeB)",
+                               a: { i, l in a[i * lda + l] }, b: { l, j in transposeB ? b[j * ldb + l] : b[l * ldb + j] })
+    }
+
+    private func checkTallInner(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, beta: Float, seed: UInt64) {
+        let a = randomValues(max(k, 1) * lda, seed: seed), b = randomValues(max(k, 1) * ldb, seed: seed + 100)
+        let before = randomValues(m * ldc, seed: seed + 200)
+        var c = before
+        dtrn_narrow_gemm_tall_inner(m, n, k, a, lda, b, ldb, beta, &c, ldc)
+        assertMatchesReference(c, before: before, m: m, n: n, k: k, ldc: ldc, beta: beta,
+                               bias: [Float](repeating: 0, count: n), "Aᵀ·B \(m)×\(n)×\(k)",
+                               a: { i, l in a[l * lda + i] }, b: { l, j in b[l * ldb + j] })
+    }
+
+    /// `c` (rows `ldc` apart, `before` as it was) against `bias + beta · before + Σₗ a(i, l) · b(l, j)`
+    /// summed in Double, within the bound above; columns past `n` must be left alone.
+    private func assertMatchesReference(_ c: [Float], before: [Float], m: Int, n: Int, k: Int, ldc: Int,
+                                        beta: Float, bias: [Float], _ shape: String,
+                                        a: (Int, Int) -> Float, b: (Int, Int) -> Float) {
         for i in 0..<m {
             for j in 0..<ldc {
                 let got = c[i * ldc + j]
@@ -87,13 +133,13 @@ final class NarrowGemmTests: XCTestCase {
                 }
                 var (sum, magnitude) = (Double(bias[j]) + Double(beta) * Double(before[i * ldc + j]), abs(Double(bias[j])))
                 for l in 0..<k {
-                    let product = Double(a[i * lda + l]) * Double(transposeB ? b[j * ldb + l] : b[l * ldb + j])
+                    let product = Double(a(i, l)) * Double(b(l, j))
                     sum += product
                     magnitude += abs(product)
                 }
                 let bound = 2 * (Double(k) * 0x1p-24 * magnitude + 0x1p-24 * abs(Double(beta * before[i * ldc + j])))
                 if abs(Double(got) - sum) > bound {
-                    XCTFail("\(m)×\(n)×\(k) transposeB \(transposeB) beta \(beta) at (\(i), \(j)): \(got) vs \(sum)")
+                    XCTFail("\(shape) beta \(beta) at (\(i), \(j)): \(got) vs \(sum)")
                     return
                 }
             }

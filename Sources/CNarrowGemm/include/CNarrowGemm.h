@@ -24,4 +24,13 @@ int dtrn_narrow_gemm_available(void);
 void dtrn_narrow_gemm(int transpose_b, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
                       const float *bias, float beta, float *c, long ldc);
 
+/// `C = Aᵀ · B + beta · C`, a weight's gradient summed over many positions: `A` stored `k × m`
+/// (rows `lda` apart), `B` stored `k × n` (rows `ldb` apart), `C` of `m × n` (rows `ldc`
+/// apart), for `1 ≤ m, n ≤ DTRN_NARROW_GEMM_MAX` and any `k ≥ 0`. Both tall operands are read
+/// straight from memory in stretches of 256 rows, without packing. Each element is `beta · c`
+/// (not read when `beta == 0`), then the inner index's products in order, with fused
+/// multiply-adds. Runs on the calling thread; needs `dtrn_narrow_gemm_available()`.
+void dtrn_narrow_gemm_tall_inner(long m, long n, long k, const float *a, long lda, const float *b, long ldb,
+                                 float beta, float *c, long ldc);
+
 #endif

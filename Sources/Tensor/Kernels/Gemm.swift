@@ -8,7 +8,8 @@ import CNarrowGemm
 /// A product with a narrow right operand (`k` and `n` at most 64, the left one not
 /// transposed: a position-wise layer over many positions, or its input's gradient) runs in
 /// fp32 on the narrow kernel where the CPU has AVX512F, which reads the tall operand once
-/// instead of packing it first.
+/// instead of packing it first; so does `Aᵀ · B` with an output of at most 64 × 64 (that
+/// layer's weight gradient), which reads both tall operands once.
 ///
 /// OpenBLAS itself runs single-threaded; large products are split here into one block of
 /// rows (or columns) of `C` per worker, each a single-threaded OpenBLAS call. On 2 cores
@@ -47,6 +48,13 @@ public enum Gemm {
     @inline(__always)
     static func takesNarrowKernel(transposeA: Bool, n: Int, k: Int) -> Bool {
         configuredPrecision == .fp32 && useNarrowKernel && !transposeA && k > 0 && n <= narrowLimit && k <= narrowLimit
+    }
+
+    /// Whether a product of these transpositions and sizes runs on the narrow kernel's
+    /// transposed form, `Aᵀ · B` with a small output over any inner size: a weight's gradient.
+    @inline(__always)
+    static func takesTallInnerKernel(transposeA: Bool, transposeB: Bool, m: Int, n: Int) -> Bool {
+        configuredPrecision == .fp32 && useNarrowKernel && transposeA && !transposeB && m <= narrowLimit && n <= narrowLimit
     }
 
     /// `C = A · B + bias`, the bias (`n` values) added to every row: a linear layer's forward,
@@ -152,6 +160,9 @@ public enum Gemm {
         guard m > 0 && n > 0 else { return }
         if alpha == 1 && takesNarrowKernel(transposeA: transposeA, n: n, k: k) {
             return dtrn_narrow_gemm(transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, nil, beta, c, ldc)
+        }
+        if alpha == 1 && takesTallInnerKernel(transposeA: transposeA, transposeB: transposeB, m: m, n: n) {
+            return dtrn_narrow_gemm_tall_inner(m, n, k, a, lda, b, ldb, beta, c, ldc)
         }
         if configuredPrecision == .bf16 {
             return bfloat16Product(a, lda: lda, transposeA: transposeA, b, ldb: ldb, transposeB: transposeB,
