@@ -183,8 +183,11 @@ private func rowStatistics(_ n: Int, epsilon: Float, _ row: (_ c: Int, _ w: Int)
 private let laneIndices = Vec(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 
 /// `body(c, w)` for the blocks of up to 16 columns of a row of `n`: start `c`, width `w`.
+/// A row of exactly one vector (a Transformer of width 16) is its own case, compiled with
+/// constant start and width.
 @inline(__always)
 private func forEachBlock(_ n: Int, _ body: (_ c: Int, _ w: Int) -> Void) {
+    if n == 16 { return body(0, 16) }
     var c = 0
     while c < n {
         body(c, min(16, n - c))
