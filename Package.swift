@@ -52,8 +52,9 @@ let package = Package(
         .systemLibrary(name: "CPrefetch"),
         .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "CNarrowGemm", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CAttention", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "Randomness", swiftSettings: fastMath),
-        .target(name: "Tensor", dependencies: ["CBFloat16", "CBLAS", "CMalloc", "CNarrowGemm", "CPrefetch", "Randomness"], swiftSettings: kernelSettings),
+        .target(name: "Tensor", dependencies: ["CAttention", "CBFloat16", "CBLAS", "CMalloc", "CNarrowGemm", "CPrefetch", "Randomness"], swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fastMath),
         .target(name: "RecMetrics", swiftSettings: fastMath),
         .target(

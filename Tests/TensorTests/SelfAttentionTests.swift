@@ -1,9 +1,20 @@
-import Tensor
+@testable import Tensor
 import XCTest
 
 /// The fused self-attention op over packed sequences against the composition of primitive
-/// ops it replaces, sequence by sequence, and against finite differences.
+/// ops it replaces, sequence by sequence, and against finite differences — on the AVX512F
+/// forward kernel (where the CPU has it) and on the Swift kernels.
 final class SelfAttentionTests: XCTestCase {
+    /// `body` once per forward kernel this CPU runs.
+    private func forEachKernel(_ body: () -> Void) {
+        let available = SelfAttentionKernel.useVectorKernel
+        defer { SelfAttentionKernel.useVectorKernel = available }
+        for vector in available ? [true, false] : [false] {
+            SelfAttentionKernel.useVectorKernel = vector
+            body()
+        }
+    }
+
     /// Sequence by sequence: heads permuted to the front, two batched products and a softmax.
     private func composed(_ qkv: Tensor, heads: Int, offsets: [Int32]) -> Tensor {
         let d = qkv.shape[1] / 3, dh = d / heads
@@ -21,8 +32,8 @@ final class SelfAttentionTests: XCTestCase {
     /// Four sequences of 5, 3, 0 and 1 positions.
     private let offsets: [Int32] = [0, 5, 8, 8, 9]
 
-    func testValuesEqualTheComposition() {
-        for (heads, d) in [(1, 4), (2, 8), (3, 6)] {
+    func testValuesEqualTheComposition() { forEachKernel {
+        for (heads, d) in [(1, 4), (2, 8), (3, 6), (1, 16), (2, 34)] {
             let qkv = randomTensor([9, 3 * d], seed: UInt64(heads), in: -2...2)
             let fused = qkv.selfAttention(heads: heads, segments: offsets)
             XCTAssertEqual(fused.shape, [9, d])
@@ -31,22 +42,22 @@ final class SelfAttentionTests: XCTestCase {
         // A sequence of one position attends to itself: its context is its values.
         let qkv = randomTensor([9, 24], seed: 9)
         XCTAssertEqual(Array(qkv.selfAttention(heads: 2, segments: offsets).values[(8 * 8)...]), Array(qkv.values[(8 * 24 + 16)...]))
-    }
+    } }
 
-    func testSequencesLongerThanOneVectorOfKeys() {
-        // 17 and 33 keys pad to 32 and 48 lanes; 16 fills one vector exactly.
-        let offsets: [Int32] = [0, 17, 33, 66]
-        let qkv = randomTensor([66, 12], seed: 10, in: -2...2)
+    func testSequencesLongerThanOneVectorOfKeys() { forEachKernel {
+        // 17, 33 and 80 keys pad to 32, 48 and 80 lanes; 16 fills one vector exactly.
+        let offsets: [Int32] = [0, 17, 33, 66, 146]
+        let qkv = randomTensor([146, 12], seed: 10, in: -2...2)
         assertClose(qkv.selfAttention(heads: 2, segments: offsets).values,
                     composed(qkv, heads: 2, offsets: offsets).values, tolerance: 1e-5)
-    }
+    } }
 
-    func testGradientsMatchFiniteDifferences() {
+    func testGradientsMatchFiniteDifferences() { forEachKernel {
         let qkv = randomTensor([9, 24], seed: 11)
         assertGradientsMatch([qkv], tolerance: 2e-2) { qkv.selfAttention(heads: 2, segments: offsets) }
-    }
+    } }
 
-    func testGradientsEqualTheCompositionOnTwoThreads() {
+    func testGradientsEqualTheCompositionOnTwoThreads() { forEachKernel {
         let threads = Parallelism.threadCount
         defer { Parallelism.setThreadCount(threads) }
         Parallelism.setThreadCount(2)
@@ -64,5 +75,5 @@ final class SelfAttentionTests: XCTestCase {
         }
         let fused = gradient { qkv.selfAttention(heads: 2, segments: offsets) }
         assertClose(fused, gradient { composed(qkv, heads: 2, offsets: offsets) }, tolerance: 1e-4)
-    }
+    } }
 }

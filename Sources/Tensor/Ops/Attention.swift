@@ -1,3 +1,6 @@
+import CAttention
+import CNarrowGemm
+
 /// Multi-head scaled dot-product self-attention as one op, read straight from the fused
 /// query/key/value projection.
 extension Tensor {
@@ -13,7 +16,9 @@ extension Tensor {
     /// at sequence lengths of tens the products are a few thousand multiply-adds each, and run
     /// here on a head's queries, keys and values copied into small zero-padded blocks, 8 lanes
     /// across a head and 16 across the keys. Packed sequences carry no padding, so a sequence
-    /// of length l costs about l × ⌈l/16⌉·16, not the batch's longest length squared.
+    /// of length l costs about l × ⌈l/16⌉·16, not the batch's longest length squared. On CPUs
+    /// with AVX512F the forward of heads up to 16 wide runs in C (`Sources/CAttention`), one
+    /// call per sequence, reading the rows in place.
     public func selfAttention(heads: Int, segments offsets: [Int32]) -> Tensor {
         precondition(rank == 2 && heads > 0 && shape[1] % (3 * heads) == 0,
                      "self-attention needs [R, 3·d] with d divisible into \(heads) heads, got \(shape)")
@@ -29,12 +34,19 @@ extension Tensor {
         let probabilities = Tensor.uninitialized([rows * heads * largest.paddedLength])
         let (qkv, context, p) = (pointer, out.pointer, probabilities.pointer)
         let work = heads * longest * largest.paddedLength * largest.paddedWidth * 2
+        let vectorKernel = SelfAttentionKernel.useVectorKernel && d / heads <= SelfAttentionKernel.vectorKernelHeadWidth
         offsets.withUnsafeBufferPointer { offsets in
             Parallelism.forEachChunk(n, costPerItem: work) { samples in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: largest.scratch) { scratch in
                     for s in samples {
                         let (start, l) = (Int(offsets[s]), Int(offsets[s + 1] - offsets[s]))
                         guard l > 0 else { continue }
+                        if vectorKernel {
+                            dtrn_attention_forward(l, heads, d / heads, qkv + start * 3 * d, 3 * d,
+                                                   p + start * heads * largest.paddedLength, context + start * d, d,
+                                                   scratch.baseAddress!)
+                            continue
+                        }
                         let size = AttentionBlocks(length: l, headWidth: largest.headWidth)
                         let blocks = size.blocks(in: scratch.baseAddress!)
                         size.loadKeep(into: blocks.keep)
@@ -77,6 +89,16 @@ extension Tensor {
             }
         }
     }
+}
+
+/// Which kernel runs self-attention's forward.
+enum SelfAttentionKernel {
+    /// Whether heads of up to ``vectorKernelHeadWidth`` values run on the AVX512F kernel
+    /// (`Sources/CAttention`): on CPUs that have it, unless turned off (to compare against the
+    /// Swift kernels, which run otherwise).
+    nonisolated(unsafe) static var useVectorKernel = dtrn_narrow_gemm_available() != 0
+    /// The widest head the AVX512F kernel takes.
+    static let vectorKernelHeadWidth = Int(DTRN_ATTENTION_MAX_HEAD_WIDTH)
 }
 
 /// The sizes of one head's blocks and the kernels over them: a sequence of `length`
