@@ -2,8 +2,8 @@
 import XCTest
 
 /// The fused self-attention op over packed sequences against the composition of primitive
-/// ops it replaces, sequence by sequence, and against finite differences — on the AVX512F
-/// forward kernel (where the CPU has it) and on the Swift kernels.
+/// ops it replaces, sequence by sequence, and against finite differences — with the forward
+/// on the AVX512F kernel (where the CPU has it) and on the Swift kernels.
 final class SelfAttentionTests: XCTestCase {
     /// `body` once per forward kernel this CPU runs.
     private func forEachKernel(_ body: () -> Void) {
@@ -61,19 +61,30 @@ final class SelfAttentionTests: XCTestCase {
         let threads = Parallelism.threadCount
         defer { Parallelism.setThreadCount(threads) }
         Parallelism.setThreadCount(2)
-        // Enough sequences to split, of 2 to 7 positions; the input is read twice, so its
-        // gradient is added to.
+        // Enough sequences to split, of 2 to 7 positions.
         let offsets = (0...64).map { s in Int32((0..<s).map { 2 + $0 % 6 }.reduce(0, +)) }
+        assertGradientsEqualTheComposition(offsets: offsets, heads: 2, d: 8, seed: 12)
+    } }
+
+    func testGradientsOfSequencesLongerThanOneVectorOfKeys() { forEachKernel {
+        // Keys in several blocks of 8 and 16, the last one partial; heads of 16 and 6 values.
+        assertGradientsEqualTheComposition(offsets: [0, 17, 33, 66, 146], heads: 2, d: 32, seed: 14)
+        assertGradientsEqualTheComposition(offsets: [0, 40, 41], heads: 3, d: 18, seed: 15)
+    } }
+
+    /// The input's gradient through the op and through the composition, for a probe of the
+    /// output; the input is read twice, so its gradient is added to.
+    private func assertGradientsEqualTheComposition(offsets: [Int32], heads: Int, d: Int, seed: UInt64) {
         let rows = Int(offsets.last!)
-        let qkv = randomTensor([rows, 24], seed: 12)
-        let probe = randomTensor([rows, 8], seed: 13)
+        let qkv = randomTensor([rows, 3 * d], seed: seed)
+        let probe = randomTensor([rows, d], seed: seed + 1)
         func gradient(_ attention: () -> Tensor) -> [Float] {
             qkv.requiresGrad = true
             qkv.zeroGrad()
             ((attention() * probe).sum() + (qkv * qkv).sum()).backward()
             return qkv.grad!.values
         }
-        let fused = gradient { qkv.selfAttention(heads: 2, segments: offsets) }
-        assertClose(fused, gradient { composed(qkv, heads: 2, offsets: offsets) }, tolerance: 1e-4)
-    } }
+        let fused = gradient { qkv.selfAttention(heads: heads, segments: offsets) }
+        assertClose(fused, gradient { composed(qkv, heads: heads, offsets: offsets) }, tolerance: 1e-4)
+    }
 }
