@@ -18,11 +18,12 @@ int dtrn_narrow_gemm_available(void) {
 
 /// `rows` rows of `C` (at most `RB`) from the same rows of `A`, `NV` vectors of 16 columns
 /// each, the last `tail`-masked: the `RB × NV` sums stay in registers over the whole inner
-/// index, each step one broadcast of `A` per row against `NV` vectors of the laid-out `B`.
-/// Constant `RB` and `NV` unroll both loops into straight code.
+/// index, each step one broadcast of `A` per row against `NV` vectors of the laid-out `B`,
+/// and are clamped at 0 before they are stored when `rectify`. Constant `RB` and `NV` unroll
+/// both loops into straight code.
 __attribute__((always_inline)) NARROW_TARGET static inline void
 row_block(int RB, int NV, int rows, long k, const float *a, long lda, const float *bp, const float *bias, float beta,
-          float *c, long ldc, __mmask16 tail) {
+          int rectify, float *c, long ldc, __mmask16 tail) {
     __m512 sum[8][4];
     for (int r = 0; r < RB; r++)
         for (int v = 0; v < NV; v++) {
@@ -43,21 +44,26 @@ row_block(int RB, int NV, int rows, long k, const float *a, long lda, const floa
     }
     for (int r = 0; r < RB; r++) {
         if (r >= rows) break;
-        for (int v = 0; v < NV; v++) _mm512_mask_storeu_ps(c + r * ldc + 16 * v, v == NV - 1 ? tail : 0xffff, sum[r][v]);
+        for (int v = 0; v < NV; v++) {
+            // max(0, s) keeps a NaN sum and a negative zero, as the ReLU op does.
+            const __m512 value = rectify ? _mm512_max_ps(_mm512_setzero_ps(), sum[r][v]) : sum[r][v];
+            _mm512_mask_storeu_ps(c + r * ldc + 16 * v, v == NV - 1 ? tail : 0xffff, value);
+        }
     }
 }
 
 /// Every row of `C` in blocks of `RB`, the last block short.
 __attribute__((always_inline)) NARROW_TARGET static inline void
 all_rows(int RB, int NV, long m, long k, const float *a, long lda, const float *bp, const float *bias, float beta,
-         float *c, long ldc, __mmask16 tail) {
+         int rectify, float *c, long ldc, __mmask16 tail) {
     long i = 0;
-    for (; i + RB <= m; i += RB) row_block(RB, NV, RB, k, a + i * lda, lda, bp, bias, beta, c + i * ldc, ldc, tail);
-    if (i < m) row_block(RB, NV, (int)(m - i), k, a + i * lda, lda, bp, bias, beta, c + i * ldc, ldc, tail);
+    for (; i + RB <= m; i += RB)
+        row_block(RB, NV, RB, k, a + i * lda, lda, bp, bias, beta, rectify, c + i * ldc, ldc, tail);
+    if (i < m) row_block(RB, NV, (int)(m - i), k, a + i * lda, lda, bp, bias, beta, rectify, c + i * ldc, ldc, tail);
 }
 
 NARROW_TARGET void dtrn_narrow_gemm(int transpose_b, long m, long n, long k, const float *a, long lda, const float *b,
-                                    long ldb, const float *bias, float beta, float *c, long ldc) {
+                                    long ldb, const float *bias, float beta, int rectify, float *c, long ldc) {
     // op(B) row by row, each padded with zeros to whole vectors: `k × NV·16` floats.
     const int nv = (int)((n + 15) / 16);
     float bp[DTRN_NARROW_GEMM_MAX * DTRN_NARROW_GEMM_MAX] __attribute__((aligned(64)));
@@ -68,10 +74,10 @@ NARROW_TARGET void dtrn_narrow_gemm(int transpose_b, long m, long n, long k, con
     // Eight rows when one or two vectors span a row, four when three or four do: at most 16
     // sums in registers, and enough independent multiply-adds to keep both units busy.
     switch (nv) {
-    case 1: all_rows(8, 1, m, k, a, lda, bp, bias, beta, c, ldc, tail); break;
-    case 2: all_rows(8, 2, m, k, a, lda, bp, bias, beta, c, ldc, tail); break;
-    case 3: all_rows(4, 3, m, k, a, lda, bp, bias, beta, c, ldc, tail); break;
-    default: all_rows(4, 4, m, k, a, lda, bp, bias, beta, c, ldc, tail); break;
+    case 1: all_rows(8, 1, m, k, a, lda, bp, bias, beta, rectify, c, ldc, tail); break;
+    case 2: all_rows(8, 2, m, k, a, lda, bp, bias, beta, rectify, c, ldc, tail); break;
+    case 3: all_rows(4, 3, m, k, a, lda, bp, bias, beta, rectify, c, ldc, tail); break;
+    default: all_rows(4, 4, m, k, a, lda, bp, bias, beta, rectify, c, ldc, tail); break;
     }
 }
 

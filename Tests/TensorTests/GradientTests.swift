@@ -118,6 +118,27 @@ final class GradientTests: XCTestCase {
         assertClose(x.linear(w, bias: b).values, (x.matmul(w) + b).values)
     }
 
+    func testRectifiedLinearMap() {
+        let x = randomTensor([2, 3, 4], seed: 53), w = randomTensor([4, 5], seed: 54), b = randomTensor([5], seed: 55)
+        assertGradientsMatch([x, w, b]) { x.rectifiedLinear(w, bias: b) }
+        // Narrow (the product kernel applies the ReLU) and wide (it runs after OpenBLAS), against
+        // the map and the ReLU op one after the other; the wide one has too many outputs near
+        // the kink for finite differences of 1e-2.
+        for n in [5, 70] {
+            let x = randomTensor([40, 4], seed: 56), w = randomTensor([4, n], seed: 57), b = randomTensor([n], seed: 58)
+            let probe = randomTensor([40, n], seed: 59)
+            func gradients(_ map: () -> Tensor) -> [[Float]] {
+                for t in [x, w, b] { t.requiresGrad = true; t.zeroGrad() }
+                (map() * probe).sum().backward()
+                return [x, w, b].map { $0.grad!.values }
+            }
+            assertClose(x.rectifiedLinear(w, bias: b).values, x.linear(w, bias: b).relu().values)
+            for (fused, composed) in zip(gradients { x.rectifiedLinear(w, bias: b) }, gradients { x.linear(w, bias: b).relu() }) {
+                assertClose(fused, composed)
+            }
+        }
+    }
+
     func testMixture() {
         // Widths 3 and 18 (a partial vector, then a full one and a partial one).
         for d in [3, 18] {

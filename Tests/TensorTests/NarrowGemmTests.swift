@@ -17,11 +17,14 @@ final class NarrowGemmTests: XCTestCase {
                       (4, 64, 16), (5, 63, 1), (1000, 16, 32), (1001, 32, 16)]
         for (index, (m, n, k)) in shapes.enumerated() {
             for transposeB in [false, true] {
-                for (beta, withBias): (Float, Bool) in [(0, false), (1, false), (-0.5, true), (0, true)] {
+                for (beta, withBias, rectify): (Float, Bool, Bool) in [(0, false, false), (1, false, false),
+                                                                        (-0.5, true, false), (0, true, false),
+                                                                        (0, true, true), (1, false, true)] {
                     let pad = index % 3
                     check(m: m, n: n, k: k, lda: k + pad, ldb: (transposeB ? k : n) + pad, ldc: n + pad,
-                          transposeB: transposeB, beta: beta, withBias: withBias,
-                          seed: UInt64(index * 16 + (transposeB ? 8 : 0) + (withBias ? 4 : 0)) + UInt64(beta + 1))
+                          transposeB: transposeB, beta: beta, withBias: withBias, rectify: rectify,
+                          seed: UInt64(index * 32 + (rectify ? 16 : 0) + (transposeB ? 8 : 0) + (withBias ? 4 : 0))
+                              + UInt64(beta + 1))
                 }
             }
         }
@@ -94,18 +97,18 @@ final class NarrowGemmTests: XCTestCase {
     }
 
     private func check(m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int, transposeB: Bool, beta: Float,
-                       withBias: Bool, seed: UInt64) {
+                       withBias: Bool, rectify: Bool, seed: UInt64) {
         let a = randomValues(m * lda, seed: seed), b = randomValues((transposeB ? n : k) * ldb, seed: seed + 100)
         let before = randomValues(m * ldc, seed: seed + 200)
         let bias = withBias ? randomValues(n, seed: seed + 300) : [Float](repeating: 0, count: n)
         var c = before
         if withBias {
-            dtrn_narrow_gemm(transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, bias, beta, &c, ldc)
+            dtrn_narrow_gemm(transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, bias, beta, rectify ? 1 : 0, &c, ldc)
         } else {
-            dtrn_narrow_gemm(transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, nil, beta, &c, ldc)
+            dtrn_narrow_gemm(transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, nil, beta, rectify ? 1 : 0, &c, ldc)
         }
-        assertMatchesReference(c, before: before, m: m, n: n, k: k, ldc: ldc, beta: beta, bias: bias,
-                               "\(m)×\(n)×\(k) transposeB \(transposeB)",
+        assertMatchesReference(c, before: before, m: m, n: n, k: k, ldc: ldc, beta: beta, bias: bias, rectify: rectify,
+                               "\(m)×\(n)×\(k) transposeB \(transposeB) rectify \(rectify)",
                                a: { i, l in a[i * lda + l] }, b: { l, j in transposeB ? b[j * ldb + l] : b[l * ldb + j] })
     }
 
@@ -120,9 +123,10 @@ final class NarrowGemmTests: XCTestCase {
     }
 
     /// `c` (rows `ldc` apart, `before` as it was) against `bias + beta · before + Σₗ a(i, l) · b(l, j)`
-    /// summed in Double, within the bound above; columns past `n` must be left alone.
+    /// summed in Double (clamped at 0 when `rectify`), within the bound above; columns past `n`
+    /// must be left alone.
     private func assertMatchesReference(_ c: [Float], before: [Float], m: Int, n: Int, k: Int, ldc: Int,
-                                        beta: Float, bias: [Float], _ shape: String,
+                                        beta: Float, bias: [Float], rectify: Bool = false, _ shape: String,
                                         a: (Int, Int) -> Float, b: (Int, Int) -> Float) {
         for i in 0..<m {
             for j in 0..<ldc {
@@ -137,6 +141,7 @@ final class NarrowGemmTests: XCTestCase {
                     sum += product
                     magnitude += abs(product)
                 }
+                if rectify { sum = max(sum, 0) }
                 let bound = 2 * (Double(k) * 0x1p-24 * magnitude + 0x1p-24 * abs(Double(beta * before[i * ldc + j])))
                 if abs(Double(got) - sum) > bound {
                     XCTFail("\(shape) beta \(beta) at (\(i), \(j)): \(got) vs \(sum)")

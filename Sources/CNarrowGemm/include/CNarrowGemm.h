@@ -18,11 +18,12 @@ int dtrn_narrow_gemm_available(void);
 /// `C = A · op(B) + beta · C + bias` with `A` of `m × k` (row-major, rows `lda` apart),
 /// `op(B)` of `k × n` (`B` stored `k × n`, or `n × k` when `transpose_b`, rows `ldb` apart),
 /// `C` of `m × n` (rows `ldc` apart) and `bias` of `n` added to every row (or NULL for none),
-/// for `1 ≤ n, k ≤ DTRN_NARROW_GEMM_MAX`. With `beta == 0` `C` is not read. Each element is
-/// its bias, then `beta · c`, then the inner index's products in order, with fused
-/// multiply-adds. Runs on the calling thread; needs `dtrn_narrow_gemm_available()`.
+/// for `1 ≤ n, k ≤ DTRN_NARROW_GEMM_MAX`; with `rectify` each element is `max(·, 0)` of that
+/// (a linear layer and its ReLU). With `beta == 0` `C` is not read. Each element is its bias,
+/// then `beta · c`, then the inner index's products in order, with fused multiply-adds. Runs
+/// on the calling thread; needs `dtrn_narrow_gemm_available()`.
 void dtrn_narrow_gemm(int transpose_b, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
-                      const float *bias, float beta, float *c, long ldc);
+                      const float *bias, float beta, int rectify, float *c, long ldc);
 
 /// `C = Aᵀ · B + beta · C`, a weight's gradient summed over many positions: `A` stored `k × m`
 /// (rows `lda` apart), `B` stored `k × n` (rows `ldb` apart), `C` of `m × n` (rows `ldc`

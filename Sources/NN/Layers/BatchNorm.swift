@@ -78,9 +78,13 @@ public final class BatchNorm: Module {
 
 extension Linear {
     /// `activation(norm(self(x)))` (without the norm when there is none); the norm and a ReLU
-    /// after it run as one op, over the product's output itself when scoring.
+    /// after it run as one op, over the product's output itself when scoring, and so do the
+    /// map and a ReLU directly after it (`Tensor.rectifiedLinear`).
     public func callAsFunction(_ x: Tensor, then norm: BatchNorm?, activation: Activation = .identity) -> Tensor {
-        guard let norm else { return activation(self(x)) }
+        guard let norm else {
+            if activation == .relu, let bias { return x.rectifiedLinear(weight, bias: bias) }
+            return activation(self(x))
+        }
         return norm(consuming: self(x), then: activation)
     }
 

@@ -58,20 +58,27 @@ public enum Gemm {
     }
 
     /// `C = A · B + bias`, the bias (`n` values) added to every row: a linear layer's forward,
-    /// `A` of `m × k`, `B` of `k × n`, `C` of `m × n`, all contiguous. On the narrow kernel the
-    /// bias is where each row's sums start; otherwise it is written into `C` first and the
-    /// product added onto it.
+    /// `A` of `m × k`, `B` of `k × n`, `C` of `m × n`, all contiguous; with `rectified`,
+    /// `max(C, 0)` (the layer and its ReLU). On the narrow kernel the bias is where each row's
+    /// sums start and the ReLU is applied as they are stored; otherwise the bias is written
+    /// into `C` first, the product added onto it, and the ReLU applied after.
     static func affine(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                       into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+                       into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, rectified: Bool = false) {
         guard m > 0 && n > 0 && takesNarrowKernel(transposeA: false, n: n, k: k) else {
             writeBias(bias, intoRows: m, of: c, width: n)
-            return multiply(a, transposeA: false, b, transposeB: false, into: c, m: m, n: n, k: k, beta: 1)
+            multiply(a, transposeA: false, b, transposeB: false, into: c, m: m, n: n, k: k, beta: 1)
+            if rectified {
+                Parallelism.forEachChunk(m * n, costPerItem: 2) { r in
+                    mapKernel(c + r.lowerBound, c + r.lowerBound, r.count) { $0.replacing(with: 0, where: $0 .< 0) }
+                }
+            }
+            return
         }
         let workers = Parallelism.threadCount
         let parts = workers > 1 && m * n * k >= minimumParallelWork ? min(workers, m) : 1
         Parallelism.run(parts: parts) { part, parts in
             let start = m * part / parts, end = m * (part + 1) / parts
-            dtrn_narrow_gemm(0, end - start, n, k, a + start * k, k, b, n, bias, 0, c + start * n, n)
+            dtrn_narrow_gemm(0, end - start, n, k, a + start * k, k, b, n, bias, 0, rectified ? 1 : 0, c + start * n, n)
         }
     }
 
@@ -159,7 +166,7 @@ public enum Gemm {
     ) {
         guard m > 0 && n > 0 else { return }
         if alpha == 1 && takesNarrowKernel(transposeA: transposeA, n: n, k: k) {
-            return dtrn_narrow_gemm(transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, nil, beta, c, ldc)
+            return dtrn_narrow_gemm(transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, nil, beta, 0, c, ldc)
         }
         if alpha == 1 && takesTallInnerKernel(transposeA: transposeA, transposeB: transposeB, m: m, n: n) {
             return dtrn_narrow_gemm_tall_inner(m, n, k, a, lda, b, ldb, beta, c, ldc)

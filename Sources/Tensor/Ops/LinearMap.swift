@@ -10,15 +10,38 @@ extension Tensor {
     /// batch, the map is computed from per-value projections instead (see
     /// `Sources/Tensor/Ops/FieldProjection.swift`).
     public func linear(_ weight: Tensor, bias: Tensor) -> Tensor {
+        affineMap(weight, bias: bias, rectified: false)
+    }
+
+    /// `max(self · weight + bias, 0)`, a linear layer and its ReLU as one op: the value of
+    /// `linear(weight, bias: bias).relu()`. On the narrow product kernel the ReLU is applied as
+    /// the sums are stored, so the map's output before it is never stored; the backward
+    /// masks `dY` by the output and runs the products of ``linear(_:bias:)``.
+    public func rectifiedLinear(_ weight: Tensor, bias: Tensor) -> Tensor {
+        affineMap(weight, bias: bias, rectified: true)
+    }
+
+    private func affineMap(_ weight: Tensor, bias: Tensor, rectified: Bool) -> Tensor {
         precondition(weight.rank == 2 && lastDimension == weight.shape[0],
                      "linear: \(shape) · \(weight.shape) do not multiply")
         let (m, k, n) = (rowCount, weight.shape[0], weight.shape[1])
         precondition(bias.count == n, "linear: bias of \(bias.count) values for \(n) outputs")
-        if let projected = projectedLinear(weight, bias: bias) { return projected }
+        if let projected = projectedLinear(weight, bias: bias) { return rectified ? projected.relu() : projected }
         let out = Tensor.uninitialized(Array(shape.dropLast()) + [n])
-        Gemm.affine(pointer, weight.pointer, bias: bias.pointer, into: out.pointer, m: m, n: n, k: k)
-        return Tensor.result(out, op: "linear", inputs: [self, weight, bias]) { [self] out in
-            let dY = out.grad!.pointer
+        Gemm.affine(pointer, weight.pointer, bias: bias.pointer, into: out.pointer, m: m, n: n, k: k, rectified: rectified)
+        return Tensor.result(out, op: rectified ? "linear-relu" : "linear", inputs: [self, weight, bias]) { [self] out in
+            let gradient = out.grad!.pointer
+            // Through the ReLU: the output's gradient where the output is positive, else 0.
+            let masked = rectified ? Tensor.uninitialized([m, n]) : nil
+            if let masked {
+                let (y, dZ) = (out.pointer, masked.pointer)
+                Parallelism.forEachChunk(m * n, costPerItem: 2) { r in
+                    zipKernel(gradient + r.lowerBound, y + r.lowerBound, dZ + r.lowerBound, r.count) { g, y in
+                        g.replacing(with: 0, where: y .<= 0)
+                    }
+                }
+            }
+            let dY = masked.map { UnsafePointer($0.pointer) } ?? UnsafePointer(gradient)
             MatrixProductGradient(m: m, n: n, k: k, transposeA: false, transposeB: false)
                 .accumulate(gradOut: dY, a: self, b: weight)
             if bias.requiresGrad { addRowSums(of: dY, rows: m, width: n, into: bias.gradBuffer()) }
