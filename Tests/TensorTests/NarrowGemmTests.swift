@@ -54,26 +54,25 @@ final class NarrowGemmTests: XCTestCase {
         }
         Parallelism.setThreadCount(2)
         for (m, n, k, transposeB) in [(3000, 32, 16, false), (3000, 16, 32, true), (2999, 48, 16, false)] {
-            let a = randomValues(m * k, seed: 1), b = randomValues(k * n, seed: 2)
-            func product(narrow: Bool) -> [Float] {
-                Gemm.useNarrowKernel = narrow
-                var c = randomValues(m * n, seed: 3)
-                Gemm.multiply(a, transposeA: false, b, transposeB: transposeB, into: &c, m: m, n: n, k: k, beta: 1)
-                return c
-            }
-            assertClose(product(narrow: true), product(narrow: false), tolerance: 1e-4)
+            assertNarrowAgreesWithOpenBLAS(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, tolerance: 1e-4)
         }
         // Their weight gradients, `Xᵀ · dY` over the rows, split along the rows.
         for (m, n, k) in [(16, 32, 30000), (32, 16, 2999), (48, 64, 20000)] {
-            let x = randomValues(k * m, seed: 7), dy = randomValues(k * n, seed: 8)
-            func product(narrow: Bool) -> [Float] {
-                Gemm.useNarrowKernel = narrow
-                var c = randomValues(m * n, seed: 9)
-                Gemm.multiply(x, transposeA: true, dy, transposeB: false, into: &c, m: m, n: n, k: k, beta: 1)
-                return c
-            }
-            assertClose(product(narrow: true), product(narrow: false), tolerance: 1e-3)
+            assertNarrowAgreesWithOpenBLAS(m: m, n: n, k: k, transposeA: true, transposeB: false, tolerance: 1e-3)
         }
+    }
+
+    /// `C = op(A) · op(B) + C` through ``Gemm/multiply``, on the narrow kernel and on OpenBLAS.
+    private func assertNarrowAgreesWithOpenBLAS(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool,
+                                                tolerance: Float) {
+        let a = randomValues(m * k, seed: 1), b = randomValues(k * n, seed: 2)
+        func product(narrow: Bool) -> [Float] {
+            Gemm.useNarrowKernel = narrow
+            var c = randomValues(m * n, seed: 3)
+            Gemm.multiply(a, transposeA: transposeA, b, transposeB: transposeB, into: &c, m: m, n: n, k: k, beta: 1)
+            return c
+        }
+        assertClose(product(narrow: true), product(narrow: false), tolerance: tolerance)
     }
 
     /// A linear layer's forward through ``Gemm/affine(_:_:bias:into:m:n:k:)``, on the narrow

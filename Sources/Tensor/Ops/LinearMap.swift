@@ -30,18 +30,17 @@ extension Tensor {
         let out = Tensor.uninitialized(Array(shape.dropLast()) + [n])
         Gemm.affine(pointer, weight.pointer, bias: bias.pointer, into: out.pointer, m: m, n: n, k: k, rectified: rectified)
         return Tensor.result(out, op: rectified ? "linear-relu" : "linear", inputs: [self, weight, bias]) { [self] out in
-            let gradient = out.grad!.pointer
-            // Through the ReLU: the output's gradient where the output is positive, else 0.
-            let masked = rectified ? Tensor.uninitialized([m, n]) : nil
-            if let masked {
-                let (y, dZ) = (out.pointer, masked.pointer)
+            let dY = out.grad!.pointer
+            if rectified {
+                // Through the ReLU: the output's gradient where the output is positive, else 0,
+                // in place (the output's gradient is done with once this runs).
+                let y = out.pointer
                 Parallelism.forEachChunk(m * n, costPerItem: 2) { r in
-                    zipKernel(gradient + r.lowerBound, y + r.lowerBound, dZ + r.lowerBound, r.count) { g, y in
+                    zipKernel(dY + r.lowerBound, y + r.lowerBound, dY + r.lowerBound, r.count) { g, y in
                         g.replacing(with: 0, where: y .<= 0)
                     }
                 }
             }
-            let dY = masked.map { UnsafePointer($0.pointer) } ?? UnsafePointer(gradient)
             MatrixProductGradient(m: m, n: n, k: k, transposeA: false, transposeB: false)
                 .accumulate(gradOut: dY, a: self, b: weight)
             if bias.requiresGrad { addRowSums(of: dY, rows: m, width: n, into: bias.gradBuffer()) }
